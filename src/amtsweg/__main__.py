@@ -1,0 +1,5 @@
+import sys
+
+from amtsweg.cli import main
+
+sys.exit(main())

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from amtsweg.core import views as core_views
+
+# The language is chosen by cookie (set_language), not by URL prefix, so links stay stable.
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    # Django admin is for platform operators (superusers) only, never for case work.
+    path("betrieb/admin/", admin.site.urls),
+    path("", include("amtsweg.regions.urls")),
+    path("", include("amtsweg.core.urls")),
+]
+
+handler400 = "amtsweg.core.views.bad_request"
+handler403 = "amtsweg.core.views.forbidden"
+handler404 = "amtsweg.core.views.not_found"
+handler500 = "amtsweg.core.views.server_error"
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
