@@ -154,16 +154,26 @@ SECURE_CSP = {
 DEFAULT_FROM_EMAIL = os.environ.get("AMTSWEG_EMAIL_FROM", "amtsweg <noreply@amtsweg.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if os.environ.get("AMTSWEG_EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["AMTSWEG_EMAIL_HOST"]
-    EMAIL_PORT = env.env_int("AMTSWEG_EMAIL_PORT", 587)
-    EMAIL_HOST_USER = os.environ.get("AMTSWEG_EMAIL_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("AMTSWEG_EMAIL_PASSWORD", "")
-    EMAIL_USE_TLS = env.env_bool("AMTSWEG_EMAIL_TLS", True)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["AMTSWEG_EMAIL_HOST"],
+                "port": env.env_int("AMTSWEG_EMAIL_PORT", 587),
+                "username": os.environ.get("AMTSWEG_EMAIL_USER", ""),
+                "password": os.environ.get("AMTSWEG_EMAIL_PASSWORD", ""),
+                "use_tls": env.env_bool("AMTSWEG_EMAIL_TLS", True),
+            },
+        }
+    }
 else:
     # Without a mail server, mails are written as files to the data folder so nothing is lost.
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = DATA_DIR / "mail"
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+        }
+    }
 
 # --- Logging: one JSON object per line (or plain text for people at a terminal) -------------
 LOG_LEVEL = os.environ.get("AMTSWEG_LOG_LEVEL", "INFO").upper()
