@@ -44,7 +44,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "amtsweg.core",
     "amtsweg.regions",
+    "amtsweg.directory",
+    "amtsweg.accounts",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
