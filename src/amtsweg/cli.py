@@ -147,7 +147,8 @@ def _supervise(children: list[subprocess.Popen]) -> int:
         for child in children:
             code = child.poll()
             if code is not None:
-                print(f"amtsweg: Prozess {child.args[2]} beendet (Code {code}), fahre herunter.", file=sys.stderr)
+                name = child.args[2]
+                print(f"amtsweg: Prozess {name} beendet (Code {code}), fahre herunter.", file=sys.stderr)
                 exit_code = code or 1
                 stopping = True
         time.sleep(0.2)

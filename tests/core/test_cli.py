@@ -63,11 +63,12 @@ def test_port_in_use_is_refused_in_one_line(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = run_amtsweg("serve", "--port", str(port), env_overrides=PRODUCTION_ENV | {"AMTSWEG_ALLOWED_HOSTS": "localhost"},
-                             tmp_path=tmp_path)  # fmt: skip
+        overrides = PRODUCTION_ENV | {"AMTSWEG_ALLOWED_HOSTS": "localhost"}
+        result = run_amtsweg("serve", "--port", str(port), env_overrides=overrides, tmp_path=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert f"Port {port}" in result.stderr and "belegt" in result.stderr
+    assert f"Port {port}" in result.stderr
+    assert "belegt" in result.stderr
 
 
 def test_bad_port_value(tmp_path):
@@ -114,6 +115,7 @@ def test_demo_serves_start_page_and_health_and_stops_cleanly_on_ctrl_c(tmp_path)
     assert demo.returncode == 0, output
     assert f"http://127.0.0.1:{port}/" in output
     assert "beendet" in output
-    # Nothing of ours is left listening on the port.
+    # Nothing of ours still listens on the port (SO_REUSEADDR: connections in TIME_WAIT don't count).
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))

@@ -25,12 +25,16 @@ def test_postgres_url_is_parsed(clean_env, tmp_path):
     clean_env.setenv("AMTSWEG_DATABASE_URL", "postgres://amt:geheim@db.example:5433/amtsweg")
     config = env.database(tmp_path)
     assert config["ENGINE"] == "django.db.backends.postgresql"
-    assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == ("db.example", 5433, "amtsweg", "amt")
+    connection = (config["HOST"], config["PORT"], config["NAME"], config["USER"])
+    assert connection == ("db.example", 5433, "amtsweg", "amt")
 
 
 @pytest.mark.parametrize(
     ("url", "expected"),
-    [("sqlite:///relative/db.sqlite3", "relative/db.sqlite3"), ("sqlite:////abs/db.sqlite3", "/abs/db.sqlite3")],
+    [
+        ("sqlite:///relative/db.sqlite3", "relative/db.sqlite3"),
+        ("sqlite:////abs/db.sqlite3", "/abs/db.sqlite3"),
+    ],
 )
 def test_sqlite_urls(clean_env, tmp_path, url, expected):
     clean_env.setenv("AMTSWEG_DATABASE_URL", url)

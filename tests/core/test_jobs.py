@@ -35,7 +35,7 @@ def _reset():
 
 
 def drain_queue():
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--queue-name=*", verbosity=0)
 
 
 def make_due():

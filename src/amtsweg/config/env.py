@@ -60,7 +60,7 @@ def data_dir() -> Path:
 
 
 def secret_key(*, required: bool, directory: Path) -> str:
-    """The secret key: from the environment, or (demo and development only) a generated one kept in the data folder."""
+    """The secret key from the environment; in demo and development a generated one in the data folder."""
     key = os.environ.get("AMTSWEG_SECRET_KEY", "").strip()
     if key:
         if len(key) < 50:
@@ -94,8 +94,11 @@ def database(directory: Path) -> dict:
     """Django DATABASES['default'] from AMTSWEG_DATABASE_URL (default: SQLite in the data folder)."""
     url = os.environ.get("AMTSWEG_DATABASE_URL", "").strip()
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(directory / "amtsweg.sqlite3"),
-                "OPTIONS": dict(SQLITE_OPTIONS)}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(directory / "amtsweg.sqlite3"),
+            "OPTIONS": dict(SQLITE_OPTIONS),
+        }
     scheme = urlsplit(url).scheme
     if scheme in {"postgres", "postgresql", "pgsql"}:
         try:
@@ -103,11 +106,13 @@ def database(directory: Path) -> dict:
         except ValueError as exc:
             raise ConfigurationError(f"AMTSWEG_DATABASE_URL ist fehlerhaft: {exc}") from None
         if not config.get("NAME"):
-            raise ConfigurationError("AMTSWEG_DATABASE_URL nennt keine Datenbank (postgres://user@host:5432/NAME).")
+            raise ConfigurationError(
+                "AMTSWEG_DATABASE_URL nennt keine Datenbank (postgres://user@host:5432/NAME)."
+            )
         return config
     if scheme == "sqlite":
         # sqlite:///relative/path or sqlite:////absolute/path, as in SQLAlchemy and dj-database-url.
-        path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not path:
             raise ConfigurationError("AMTSWEG_DATABASE_URL=sqlite:///PFAD braucht einen Dateipfad.")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": dict(SQLITE_OPTIONS)}

@@ -26,7 +26,8 @@ _local_hosts = ["localhost", "127.0.0.1", "[::1]"]
 ALLOWED_HOSTS = env.env_list("AMTSWEG_ALLOWED_HOSTS", _local_hosts if (DEMO or DEBUG or TESTING) else [])
 if not ALLOWED_HOSTS:
     raise env.ConfigurationError(
-        "AMTSWEG_ALLOWED_HOSTS fehlt: im Produktivbetrieb die Hostnamen der Plattform angeben (z. B. amtsweg.sachsen.de)."
+        "AMTSWEG_ALLOWED_HOSTS fehlt: im Produktivbetrieb die Hostnamen der Plattform angeben "
+        "(z. B. amtsweg.sachsen.de)."
     )
 CSRF_TRUSTED_ORIGINS = env.env_list("AMTSWEG_CSRF_TRUSTED_ORIGINS", [])
 # Public base URL for links in e-mails and documents (no trailing slash).
@@ -123,7 +124,6 @@ CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.env_int("AMTSWEG_SESSION_SECONDS", 8 * 3600)
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie; kept readable for no-JS forms
 SECURE_SSL_REDIRECT = HTTPS and env.env_bool("AMTSWEG_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0

@@ -30,7 +30,7 @@ ATTEMPT_KWARG = "_attempt"
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
-    """Delay before attempt `attempt + 1`: exponential, capped, with up to 25 % jitter against thundering herds."""
+    """Delay before attempt `attempt + 1`: exponential, capped, plus up to 25 % jitter against herds."""
     delay = min(cap, base * 2 ** (attempt - 1))
     return delay * (1 + random.random() / 4)  # noqa: S311 (jitter, not security)
 
@@ -50,9 +50,7 @@ def retrying_task(
                 return func(*args, **kwargs)
             except Exception:
                 if attempt >= max_attempts:
-                    logger.exception(
-                        "task gave up", extra={"task": run.__qualname__, "attempt": attempt}
-                    )
+                    logger.exception("task gave up", extra={"task": run.__qualname__, "attempt": attempt})
                     raise
                 delay = backoff_seconds(attempt, base=base_delay, cap=max_delay)
                 retry = the_task.using(run_after=timezone.now() + timedelta(seconds=delay))

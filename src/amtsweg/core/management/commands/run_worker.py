@@ -14,9 +14,13 @@ class Command(BaseCommand):
     help = "Führt Hintergrundaufgaben aus (django-tasks-db Worker) und reiht periodische Aufgaben ein."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=1.0, help="Sekunden zwischen zwei Abfragen der Warteschlange")
-        parser.add_argument("--tick", type=float, default=15.0, help="Sekunden zwischen zwei Prüfungen des Zeitplans")
-        parser.add_argument("--no-scheduler", action="store_true", help="nur Aufgaben ausführen, keine periodischen einreihen")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Sekunden zwischen zwei Abfragen der Warteschlange"
+        )
+        parser.add_argument("--tick", type=float, default=15.0, help="Sekunden zwischen Zeitplan-Prüfungen")
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="nur Aufgaben ausführen, keine periodischen einreihen"
+        )
 
     def handle(self, *args, interval, tick, no_scheduler, **options):
         stop = threading.Event()
