@@ -54,3 +54,8 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return _error(request, 500)
+
+
+def csrf_failure(request, reason=""):
+    """Django's own CSRF page is English and technical; ours explains what to do."""
+    return _error(request, 403)
