@@ -12,6 +12,7 @@ urlpatterns = [
     # Django admin is for platform operators (superusers) only, never for case work.
     path("betrieb/admin/", admin.site.urls),
     path("", include("amtsweg.regions.urls")),
+    path("behoerden/", include("amtsweg.directory.urls")),
     path("", include("amtsweg.core.urls")),
 ]
 
