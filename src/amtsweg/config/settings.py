@@ -6,7 +6,10 @@ Demo mode (`AMTSWEG_DEMO=1`, set by `amtsweg demo`) relaxes only what a laptop o
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -47,6 +50,13 @@ INSTALLED_APPS = [
     "amtsweg.regions",
     "amtsweg.directory",
     "amtsweg.accounts",
+    "amtsweg.sandbox_eid",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "amtsweg.documents",
+    "amtsweg.postbox",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -59,9 +69,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Closes /verwaltung/ to sessions without a second factor; ends idle staff sessions.
+    "amtsweg.accounts.middleware.StaffAreaMiddleware",
+    # Last, as django-axes requires: turns a lock-out into our German 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "amtsweg.config.urls"
@@ -80,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "amtsweg.core.context_processors.platform",
+                "amtsweg.accounts.context_processors.identity",
             ],
         },
     }
@@ -96,6 +112,58 @@ TASKS = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Accounts, identity providers, staff 2FA (amtsweg.accounts) --------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out clients before a password is checked
+    "amtsweg.accounts.backends.EmailOrUsernameBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+# Generic OpenID Connect providers (BundID, Keycloak, …): JSON {key: config}; see accounts/providers/oidc.py.
+try:
+    IDENTITY_PROVIDERS = json.loads(os.environ.get("AMTSWEG_OIDC_PROVIDERS", "").strip() or "{}")
+except ValueError as _exc:
+    raise env.ConfigurationError(f"AMTSWEG_OIDC_PROVIDERS ist kein gültiges JSON: {_exc}") from None
+if not isinstance(IDENTITY_PROVIDERS, dict) or any(
+    not isinstance(_config, dict) for _config in IDENTITY_PROVIDERS.values()
+):
+    raise env.ConfigurationError('AMTSWEG_OIDC_PROVIDERS muss ein JSON-Objekt sein: {"name": {...}, ...}')
+# The SANDBOX eID (fictional people and companies, /sandbox/eid/): on only in demo/test mode unless forced.
+SANDBOX_EID = env.env_bool("AMTSWEG_SANDBOX_EID", DEMO or TESTING)
+SANDBOX_EID_ISSUER = os.environ.get("AMTSWEG_SANDBOX_EID_ISSUER", "").rstrip("/")
+EMAIL_VERIFICATION_DAYS = env.env_int("AMTSWEG_EMAIL_VERIFICATION_DAYS", 3)
+PASSWORD_RESET_TIMEOUT = env.env_int("AMTSWEG_PASSWORD_RESET_SECONDS", 2 * 3600)
+# Staff: idle timeout (seconds, 0 = off) and the networks staff may log in from (CIDR list; empty = anywhere).
+STAFF_IDLE_SECONDS = env.env_int("AMTSWEG_STAFF_IDLE_SECONDS", 15 * 60)
+STAFF_NETWORKS = env.env_list("AMTSWEG_STAFF_NETWORKS", [])
+for _network in STAFF_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise env.ConfigurationError(
+            f"AMTSWEG_STAFF_NETWORKS: {_network!r} ist kein Netz (z. B. 10.0.0.0/8)."
+        ) from None
+TRUST_PROXY_HEADERS = env.env_bool("AMTSWEG_TRUST_PROXY_HEADERS", False)
+OTP_TOTP_ISSUER = os.environ.get("AMTSWEG_OTP_ISSUER", "amtsweg Verwaltung")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# django-axes: lock a user name + address pair after AMTSWEG_LOGIN_FAILURE_LIMIT failures for the cool-off.
+AXES_FAILURE_LIMIT = env.env_int("AMTSWEG_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.env_int("AMTSWEG_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "amtsweg.accounts.views.auth.locked_out"
+AXES_CLIENT_IP_CALLABLE = "amtsweg.accounts.staff.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -154,6 +222,93 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# --- Payments (amtsweg.payments) ---------------------------------------------
+# The SANDBOX payment provider (hosted test page under /sandbox/zahlung/): on only in demo/test mode by default.
+PAYMENTS_SANDBOX_ENABLED = env.env_bool("AMTSWEG_SANDBOX_PAYMENT", DEMO or TESTING)
+# Sandbox notifications misbehave on purpose, e.g. "late=0.3,duplicate=0.3,reorder=0.3,drop=0,delay=20".
+PAYMENTS_SANDBOX_CHAOS = os.environ.get(
+    "AMTSWEG_SANDBOX_PAYMENT_CHAOS", "late=0.2,duplicate=0.2,reorder=0.2" if DEMO else ""
+)
+# Public address providers use for return pages and notifications (default: BASE_URL).
+PAYMENTS_CALLBACK_BASE_URL = os.environ.get("AMTSWEG_PAYMENT_CALLBACK_URL", "").rstrip("/")
+# Pending payments older than this are checked with the provider by the reconciliation task.
+PAYMENTS_RECONCILE_AFTER_MINUTES = env.env_int("AMTSWEG_PAYMENT_RECONCILE_MINUTES", 15)
+
+# --- Documents and seals (amtsweg.documents) ---------------------------------
+# Keys of the platform CA, the time-stamping unit and the authorities' seals (mode 0700, keys 0600).
+DOCUMENTS_PKI_DIR = Path(os.environ.get("AMTSWEG_PKI_DIR", "") or DATA_DIR / "pki")
+# "local": PAdES B-T with the platform's own time stamps (demo/tests); "none": PAdES B-B.
+DOCUMENTS_TIMESTAMPS = os.environ.get("AMTSWEG_SEAL_TIMESTAMPS", "local" if (DEMO or TESTING) else "none")
+# Extra trust anchors for imported seal certificates (PEM/DER files, comma-separated); the platform CA is always one.
+DOCUMENTS_TRUST_ANCHORS = env.env_list("AMTSWEG_SEAL_TRUST_ANCHORS", [])
+# Issue a seal certificate from the platform CA for an authority that has none (demo/tests only by default).
+DOCUMENTS_AUTO_ISSUE_SEALS = env.env_bool("AMTSWEG_SEAL_AUTO_ISSUE", DEMO or TESTING)
+# Largest PDF accepted by the public verification page (/pruefen/).
+DOCUMENTS_VERIFY_MAX_BYTES = env.env_int("AMTSWEG_VERIFY_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- Vehicle register (amtsweg.vehicle_register; SANDBOX stand-in for the KBA's ZFZR) -------------------
+# "sandbox" = the built-in fictional register; a production installation names its register connection class.
+VEHICLE_REGISTER_BACKEND = os.environ.get("AMTSWEG_VEHICLE_REGISTER_BACKEND", "sandbox")
+VEHICLE_REGISTER_SANDBOX = env.env_bool("AMTSWEG_VEHICLE_REGISTER_SANDBOX", DEMO or TESTING)
+# HMAC keys for security-code hashes, "kid:hex,kid:hex" (first = current); default: a generated key in DATA_DIR.
+VEHICLE_REGISTER_CODE_KEYS = os.environ.get("AMTSWEG_VEHICLE_REGISTER_CODE_KEYS", "")
+# Wrong security-code entries per vehicle within 24 hours before online procedures are locked for it.
+VEHICLE_REGISTER_LOCK_AFTER = env.env_int("AMTSWEG_VEHICLE_REGISTER_LOCK_AFTER", 10)
+# i-Kfz (amtsweg.procedures.kfz): share of automatic decisions drawn for sample review (0..1, § 23 (3) FZV) and
+# validity of the provisional registration proof in calendar days (§ 26 (4) no. 5 FZV: 10; ⚠ § 31 says up to 14).
+try:
+    KFZ_SAMPLE_REVIEW_SHARE = float(os.environ.get("AMTSWEG_KFZ_SAMPLE_REVIEW_SHARE", "") or 0.1)
+except ValueError:
+    KFZ_SAMPLE_REVIEW_SHARE = -1.0
+if not 0 <= KFZ_SAMPLE_REVIEW_SHARE <= 1:
+    raise env.ConfigurationError(
+        "AMTSWEG_KFZ_SAMPLE_REVIEW_SHARE: eine Zahl zwischen 0 und 1, z. B. 0.1 für 10 %."
+    )
+KFZ_PROVISIONAL_PROOF_DAYS = env.env_int("AMTSWEG_KFZ_PROVISIONAL_PROOF_DAYS", 10)
+
+# --- Case engine (amtsweg.cases) --------------------------------------------------------------
+# Private keys of the authorities (passphrase-protected PEM files; AMTSWEG_KEY_PASSPHRASE[_<AUTHORITY>]).
+CASES_KEY_DIR = Path(os.environ.get("AMTSWEG_KEY_DIR", "") or DATA_DIR / "keys")
+# 0 = portal-only deployment: encrypts with public keys, can never decrypt (back office runs elsewhere).
+CASES_PRIVATE_KEYS = env.env_bool("AMTSWEG_PRIVATE_KEYS", True)
+# Create an authority's key pair on its first submission (demo/tests); in production run init_authority_keys.
+CASES_AUTO_KEYS = env.env_bool("AMTSWEG_AUTO_AUTHORITY_KEYS", DEMO or TESTING)
+CASES_RSA_BITS = env.env_int("AMTSWEG_AUTHORITY_KEY_BITS", 3072)
+# Key for drafts (the portal's own data); default: derived from SECRET_KEY.
+CASES_DRAFT_KEY = os.environ.get("AMTSWEG_DRAFT_KEY", "")
+# ClamAV daemon for uploads: a unix socket path (/run/clamav/clamd.ctl) or host:port; empty = no scan.
+CASES_CLAMAV_SOCKET = os.environ.get("AMTSWEG_CLAMAV_SOCKET", "")
+# Answers of the responsibility finder are kept in memory this long at submission (0 = always ask).
+CASES_FINDER_CACHE_SECONDS = env.env_int("AMTSWEG_FINDER_CACHE_SECONDS", 0 if TESTING else 300)
+# Uploads up to 25 MB are read in memory; larger request bodies are refused by the fields' own limits.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 26 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 26 * 1024 * 1024
+
+# --- Messages between authorities (amtsweg.exchange) -------------------------
+# Signing keys of the sending authorities (Ed25519 PEM files, 0600; AMTSWEG_EXCHANGE_KEY_PASSPHRASE encrypts them).
+EXCHANGE_KEY_DIR = Path(os.environ.get("AMTSWEG_EXCHANGE_KEY_DIR", "") or DATA_DIR / "exchange-keys")
+# Create an authority's signing key on first use (demo/tests); in production run `init_exchange_keys`.
+EXCHANGE_AUTO_KEYS = env.env_bool("AMTSWEG_AUTO_EXCHANGE_KEYS", DEMO or TESTING)
+# The SANDBOX receiving inbox that stands in for the recipients (/sandbox/empfang/): demo/test mode only.
+EXCHANGE_SANDBOX_ENABLED = env.env_bool("AMTSWEG_SANDBOX_EXCHANGE", DEMO or TESTING)
+EXCHANGE_SANDBOX_KEEP_DAYS = env.env_int("AMTSWEG_SANDBOX_EXCHANGE_KEEP_DAYS", 30)
+
+# --- Business registration (amtsweg.procedures.gewerbe) -----------------------
+# Start/change/closing date: how far back without an explanation, how far ahead at all (days).
+GEWERBE_START_MAX_PAST_DAYS = env.env_int("AMTSWEG_GEWERBE_MAX_PAST_DAYS", 92)
+GEWERBE_START_MAX_FUTURE_DAYS = env.env_int("AMTSWEG_GEWERBE_MAX_FUTURE_DAYS", 365)
+# Transmission logs of § 14 Abs. 8 GewO messages are deleted this many days after delivery (§ 14 Abs. 10-11).
+GEWERBE_LOG_RETENTION_DAYS = env.env_int("AMTSWEG_GEWERBE_LOG_RETENTION_DAYS", 183)
+
+# --- Bürgerterminal and Bürgerkoffer: appointments (amtsweg.assisted) ----------
+# An unconfirmed booking holds its seat this long (the e-mail link is valid as long); then it is freed.
+ASSISTED_HOLD_MINUTES = env.env_int("AMTSWEG_BOOKING_HOLD_MINUTES", 120)
+# At most this many upcoming bookings per e-mail address.
+ASSISTED_MAX_ACTIVE_PER_EMAIL = env.env_int("AMTSWEG_BOOKING_MAX_PER_EMAIL", 3)
+# Against booking bots: booking attempts per hour from one client address, and for one e-mail address.
+ASSISTED_RATE_PER_IP = env.env_int("AMTSWEG_BOOKING_RATE_PER_IP", 30)
+ASSISTED_RATE_PER_EMAIL = env.env_int("AMTSWEG_BOOKING_RATE_PER_EMAIL", 10)
 
 # --- E-mail ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("AMTSWEG_EMAIL_FROM", "amtsweg <noreply@amtsweg.invalid>")

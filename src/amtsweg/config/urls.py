@@ -13,6 +13,11 @@ urlpatterns = [
     path("betrieb/admin/", admin.site.urls),
     path("", include("amtsweg.regions.urls")),
     path("behoerden/", include("amtsweg.directory.urls")),
+    path("pruefen/", include("amtsweg.documents.urls")),
+    path("postfach/", include("amtsweg.postbox.urls")),
+    path("verwaltung/postausgang/", include("amtsweg.postbox.staff_urls")),
+    path("", include("amtsweg.accounts.urls")),
+    path("", include("amtsweg.sandbox_eid.urls")),
     path("", include("amtsweg.core.urls")),
 ]
 

@@ -1,0 +1,100 @@
+"""Every endpoint that takes an object ID, for the tenant-isolation matrix in
+tests/accounts/test_isolation.py.
+
+Add an endpoint with one line in your app's block:
+
+    citizen("cases:detail", make=cases_factories.case_of)                  # make(user) -> URL kwargs
+    staff("cases:staff_detail", make=cases_factories.case_at, role="case_worker")   # make(authority) -> URL
+    kwargs
+    citizen_page("postbox:inbox", make=postbox_factories.message_of)      # make(user) -> text only the owner
+    may see
+    staff_page("cases:staff_list", make=cases_factories.case_title_at)    # make(authority) -> text for its
+    staff only
+    # (staff_page with own_kwargs=...: the URL takes the viewer's own authority, e.g. {"authority_id": ...})
+
+The matrix requests each URL as another citizen (or as staff of another authority) and expects 404; then as
+the
+owner and expects anything but 404, so an endpoint that answers 404 to everyone does not pass by accident.
+For `*_page` entries (lists, exports: no ID in the URL) it checks that another tenant's text never appears.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url_name: str
+    kind: str  # "citizen" | "staff" | "citizen_page" | "staff_page"
+    make: Callable
+    method: str = "get"
+    role: str | None = None
+    data: dict = field(default_factory=dict)
+    unchanged: Callable | None = None  # unchanged(kwargs) -> bool, checked after the foreign request
+    own_kwargs: Callable | None = None  # staff_page: URL kwargs for the viewer's own authority
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}:{self.url_name}:{self.method}"
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def citizen(url_name, make, *, method="get", data=None, unchanged=None):
+    ENDPOINTS.append(Endpoint(url_name, "citizen", make, method, None, data or {}, unchanged))
+
+
+def staff(url_name, make, *, role=None, method="get", data=None, unchanged=None):
+    ENDPOINTS.append(Endpoint(url_name, "staff", make, method, role, data or {}, unchanged))
+
+
+def citizen_page(url_name, make):
+    ENDPOINTS.append(Endpoint(url_name, "citizen_page", make))
+
+
+def staff_page(url_name, make, *, role=None, own_kwargs=None):
+    ENDPOINTS.append(Endpoint(url_name, "staff_page", make, role=role, own_kwargs=own_kwargs))
+
+
+# --- accounts
+# ---------------------------------------------------------------------------------------------------------
+from accounts import factories as acc  # noqa: E402
+
+citizen("accounts:organisation", make=acc.organisation_of)
+citizen(
+    "accounts:organisation_add_member",
+    make=acc.organisation_of,
+    method="post",
+    data={"email": "neu@example.org", "role": "member"},
+    unchanged=acc.members_unchanged,
+)
+citizen(
+    "accounts:organisation_member",
+    make=acc.organisation_member_of,
+    method="post",
+    data={"action": "remove"},
+    unchanged=acc.members_unchanged,
+)
+citizen("accounts:mandate", make=acc.mandate_of)
+citizen("accounts:mandate_revoke", make=acc.mandate_of, method="post", unchanged=acc.mandate_not_revoked)
+citizen_page("accounts:profile", make=acc.name_marker_of)
+citizen_page("accounts:export", make=acc.name_marker_of)
+citizen_page("accounts:export_json", make=acc.name_marker_of)
+citizen_page("accounts:transparency", make=acc.access_record_marker_of)
+citizen_page("accounts:organisations", make=acc.organisation_marker_of)
+citizen_page("accounts:mandates", make=acc.mandate_marker_of)
+staff("accounts:staff_authority", make=acc.authority_kwargs)
+staff("accounts:staff_access_log", make=acc.authority_kwargs, role="auditor")
+staff_page("accounts:staff_home", make=acc.authority_name)
+staff_page(
+    "accounts:staff_authority",
+    make=acc.colleague_name_at,
+    role="authority_admin",
+    own_kwargs=acc.authority_kwargs,
+)
+staff_page(
+    "accounts:staff_access_log", make=acc.access_purpose_at, role="auditor", own_kwargs=acc.authority_kwargs
+)
