@@ -104,6 +104,8 @@ def cmd_manage(args) -> int:
 
 def cmd_demo(args) -> int:
     os.environ["AMTSWEG_DEMO"] = "1"
+    # People at a terminal read the demo's log; JSON lines are for log shippers.
+    os.environ.setdefault("AMTSWEG_LOG_FORMAT", "text")
     _setup_django()
     from django.core.management import call_command
 
@@ -117,7 +119,7 @@ def cmd_demo(args) -> int:
     logins = demo.load_all()
     _collectstatic()
 
-    env = dict(os.environ, AMTSWEG_DEMO="1", AMTSWEG_LOG_FORMAT=os.environ.get("AMTSWEG_LOG_FORMAT", "text"))
+    env = dict(os.environ, AMTSWEG_DEMO="1")
     children = [
         subprocess.Popen(_granian_command(args.host, port, args.workers, args.threads), env=env),
         subprocess.Popen([sys.executable, "-m", "amtsweg", "worker"], env=env),
