@@ -13,6 +13,8 @@ urlpatterns = [
     path("betrieb/admin/", admin.site.urls),
     path("", include("amtsweg.regions.urls")),
     path("behoerden/", include("amtsweg.directory.urls")),
+    path("", include("amtsweg.payments.urls")),
+    path("sandbox/zahlung/", include("amtsweg.payments.providers.sandbox.urls")),
     path("pruefen/", include("amtsweg.documents.urls")),
     path("postfach/", include("amtsweg.postbox.urls")),
     path("verwaltung/postausgang/", include("amtsweg.postbox.staff_urls")),
