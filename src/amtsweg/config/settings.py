@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "amtsweg.core",
     "amtsweg.regions",
     "amtsweg.directory",
+    "amtsweg.catalog",
+    "amtsweg.api",
     "amtsweg.accounts",
     "amtsweg.sandbox_eid",
     "django_otp",

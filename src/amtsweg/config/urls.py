@@ -12,6 +12,8 @@ urlpatterns = [
     # Django admin is for platform operators (superusers) only, never for case work.
     path("betrieb/admin/", admin.site.urls),
     path("", include("amtsweg.regions.urls")),
+    path("", include("amtsweg.catalog.urls")),
+    path("api/v1/", include("amtsweg.api.urls")),
     path("behoerden/", include("amtsweg.directory.urls")),
     path("", include("amtsweg.payments.urls")),
     path("sandbox/zahlung/", include("amtsweg.payments.providers.sandbox.urls")),
