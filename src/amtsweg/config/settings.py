@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "amtsweg.payments",
     "amtsweg.documents",
     "amtsweg.postbox",
+    "amtsweg.assisted",
+    "amtsweg.cases",
+    "amtsweg.procedures",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -13,6 +13,8 @@ urlpatterns = [
     path("betrieb/admin/", admin.site.urls),
     path("", include("amtsweg.regions.urls")),
     path("", include("amtsweg.catalog.urls")),
+    # Before the API app: its catch-all answers every other /api/v1/ path with a JSON 404.
+    path("api/v1/", include("amtsweg.assisted.api_urls")),
     path("api/v1/", include("amtsweg.api.urls")),
     path("behoerden/", include("amtsweg.directory.urls")),
     path("", include("amtsweg.payments.urls")),
@@ -20,6 +22,9 @@ urlpatterns = [
     path("pruefen/", include("amtsweg.documents.urls")),
     path("postfach/", include("amtsweg.postbox.urls")),
     path("verwaltung/postausgang/", include("amtsweg.postbox.staff_urls")),
+    path("verwaltung/touren/", include("amtsweg.assisted.staff_urls")),
+    path("", include("amtsweg.assisted.urls")),
+    path("", include("amtsweg.cases.urls")),
     path("", include("amtsweg.accounts.urls")),
     path("", include("amtsweg.sandbox_eid.urls")),
     path("", include("amtsweg.core.urls")),

@@ -1,0 +1,1 @@
+"""Example procedures for the documentation and the test suite. Not registered automatically."""
