@@ -208,7 +208,9 @@ def certificate_for(authority):
 def _reserved(record, stamper) -> int:
     base = BYTES_RESERVED["local" if stamper is not None else "none"]
     # Each certificate in the chain is embedded once (plus the signer's): ~2 KB per PEM block is generous.
-    return base + 2 * len(record.chain_pem.encode()) // 3 + 2048
+    reserved = base + 2 * len(record.chain_pem.encode()) // 3 + 2048
+    # pyHanko refuses an odd reservation (it is hex-encoded), and the chain's length varies per installation.
+    return reserved + reserved % 2
 
 
 @dataclass(frozen=True)
