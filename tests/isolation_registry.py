@@ -98,3 +98,13 @@ staff_page(
 staff_page(
     "accounts:staff_access_log", make=acc.access_purpose_at, role="auditor", own_kwargs=acc.authority_kwargs
 )
+
+
+# --- i-Kfz dialogue (amtsweg.procedures.kfz); staff lists are covered in tests/kfz/test_views.py
+# ---------------------------------------------------------------------------------------------------------
+from kfz import isolation as kfz_iso  # noqa: E402
+
+for _name in ("kfz:vehicle", "kfz:details", "kfz:review", "kfz:submit", "kfz:result", "kfz:result_documents"):
+    citizen(_name, make=kfz_iso.dialogue_of)
+citizen("kfz:aborted", make=kfz_iso.dialogue_of)
+citizen("kfz:abort", make=kfz_iso.dialogue_of, method="post", unchanged=kfz_iso.still_open)

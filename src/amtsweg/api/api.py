@@ -8,7 +8,9 @@ a matching If-None-Match (or If-Modified-Since) gives 304 without doing the work
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 from datetime import datetime
 
 from django.conf import settings
@@ -26,6 +28,9 @@ from amtsweg.catalog.search import MAX_QUERY_LENGTH
 
 logger = logging.getLogger(__name__)
 CATALOG_MAX_AGE = 300
+SEARCH_CACHE_SIZE = 4096
+_SEARCH_BODIES: dict[tuple, bytes] = {}
+_SEARCH_LOCK = threading.Lock()
 # What `catalog.services.clean_query` accepts, for the OpenAPI document: no control characters, and at
 # least one character that is not white space (the characters stand literally in the class).
 _CONTROL_CLASS = "\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff"
@@ -190,16 +195,33 @@ def search_services(
     stamp, not_modified = _conditional(request, response, "s")
     if not_modified:
         return not_modified
-    from amtsweg.catalog.search import search_all
+    # The hot path of the portal: the encoded answer is kept per (catalogue stamp, query, limit), so a
+    # repeated question costs a dictionary lookup. The body has the documented shape (ServiceSearchOut;
+    # checked by the schema fuzzing test), so Ninja's response validation is skipped for it.
+    cache_key = (stamp, query, limit)
+    body = _SEARCH_BODIES.get(cache_key)
+    if body is None:
+        from amtsweg.catalog.search import search_all
 
-    hits = search_all(query, stamp=stamp)
-    return {
-        "items": [
-            {"key": h.key, "name": h.name, "url": absolute(f"/leistungen/{h.key}/"), "score": h.score}
-            for h in hits[:limit]
-        ],
-        "total": len(hits),
-    }
+        hits = search_all(query, stamp=stamp)
+        body = json.dumps(
+            {
+                "items": [
+                    {"key": h.key, "name": h.name, "url": absolute(f"/leistungen/{h.key}/"), "score": h.score}
+                    for h in hits[:limit]
+                ],
+                "total": len(hits),
+            },
+            ensure_ascii=False,
+        ).encode()
+        with _SEARCH_LOCK:
+            if len(_SEARCH_BODIES) >= SEARCH_CACHE_SIZE:
+                _SEARCH_BODIES.pop(next(iter(_SEARCH_BODIES)))
+            _SEARCH_BODIES[cache_key] = body
+    answer = HttpResponse(body, content_type="application/json")
+    for name, value in response.items():
+        answer[name] = value
+    return answer
 
 
 def _service_detail(service) -> dict:

@@ -60,9 +60,13 @@ INSTALLED_APPS = [
     "amtsweg.payments",
     "amtsweg.documents",
     "amtsweg.postbox",
+    "amtsweg.exchange",
     "amtsweg.assisted",
     "amtsweg.cases",
     "amtsweg.procedures",
+    "amtsweg.procedures.kfz",
+    "amtsweg.procedures.gewerbe",
+    "amtsweg.vehicle_register",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
