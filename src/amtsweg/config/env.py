@@ -90,15 +90,23 @@ SQLITE_OPTIONS = {
 }
 
 
+def _sqlite(path: str) -> dict:
+    # Persistent connections: closing the last connection to a WAL database checkpoints and removes the
+    # WAL file, which cost about 19 ms per request when every request opened its own connection.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": dict(SQLITE_OPTIONS),
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
 def database(directory: Path) -> dict:
     """Django DATABASES['default'] from AMTSWEG_DATABASE_URL (default: SQLite in the data folder)."""
     url = os.environ.get("AMTSWEG_DATABASE_URL", "").strip()
     if not url:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(directory / "amtsweg.sqlite3"),
-            "OPTIONS": dict(SQLITE_OPTIONS),
-        }
+        return _sqlite(str(directory / "amtsweg.sqlite3"))
     scheme = urlsplit(url).scheme
     if scheme in {"postgres", "postgresql", "pgsql"}:
         try:
@@ -115,7 +123,7 @@ def database(directory: Path) -> dict:
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not path:
             raise ConfigurationError("AMTSWEG_DATABASE_URL=sqlite:///PFAD braucht einen Dateipfad.")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": dict(SQLITE_OPTIONS)}
+        return _sqlite(path)
     raise ConfigurationError(
         f"AMTSWEG_DATABASE_URL={url!r} wird nicht unterstützt: erwartet postgres://… oder sqlite:///pfad."
     )

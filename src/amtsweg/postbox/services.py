@@ -149,7 +149,9 @@ def verify_evidence_chain(delivery: Delivery) -> bool:
 
 def _locked(delivery) -> Delivery:
     return (
-        Delivery.objects.select_for_update()
+        # of=("self",): lock only the delivery; locking the joined authority row as well made concurrent
+        # deliveries of one authority deadlock.
+        Delivery.objects.select_for_update(of=("self",))
         .select_related("document__seal_certificate", "authority")
         .get(pk=delivery.pk if isinstance(delivery, Delivery) else delivery)
     )
