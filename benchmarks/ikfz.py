@@ -380,26 +380,12 @@ def _drive(clients: list[Client], ids: dict[int, list[str]]) -> tuple[float, lis
 
 
 def _worker_main() -> None:
-    """A task worker as `amtsweg worker` runs it (django-tasks-db), with one disclosed workaround:
-
-    documents.sealing._reserved() can return an odd byte count (it depends on the length of the CA
-    certificate's PEM), which pyHanko refuses ("bytes_reserved must be even"), so on some installations every
-    seal fails. Reported to the documents app; until it is fixed there, the worker rounds the reservation up
-    to the next even number (a no-op once the app does it itself)."""
+    """A task worker as `amtsweg worker` runs it (django-tasks-db), polling more often than the default."""
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    from amtsweg.documents import sealing
-
-    original = sealing._reserved
-
-    def even(record, stamper):
-        value = original(record, stamper)
-        return value + value % 2
-
-    sealing._reserved = even
     call_command("db_worker", "--no-reload", "--interval", "0.05", "--queue-name", "*")
 
 

@@ -91,7 +91,8 @@ def test_demo_serves_start_page_and_health_and_stops_cleanly_on_ctrl_c(tmp_path)
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 120
+        # A cold start migrates and loads all demo data; on a loaded 2-core machine that took minutes.
+        deadline = time.monotonic() + 400
         status = None
         while time.monotonic() < deadline and demo.poll() is None:
             try:

@@ -57,7 +57,7 @@ def _schedule(message_id) -> None:
     try:
         process_outbox.enqueue(str(message_id))
     except Exception:  # the periodic sweep picks it up
-        logger.exception("outbox task could not be enqueued", extra={"message": str(message_id)})
+        logger.exception("outbox task could not be enqueued", extra={"outbox_message": str(message_id)})
 
 
 def process(message_id) -> str:

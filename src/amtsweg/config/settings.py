@@ -112,6 +112,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.database(DATA_DIR)}
+if TESTING and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not Django's shared-cache in-memory database: browser tests read while a worker writes, and
+    # shared cache answers that with "database table is locked" where a real WAL database lets readers go on.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
