@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "amtsweg.exchange",
     "amtsweg.assisted",
     "amtsweg.cases",
+    "amtsweg.backoffice",
     "amtsweg.procedures",
     "amtsweg.procedures.kfz",
     "amtsweg.procedures.gewerbe",
