@@ -49,7 +49,7 @@ def _events(authority, kind):
 ALL_PAGES = ["overview", "staff", "fees", "hours", "keys", "workload"]
 
 
-# --- access ---------------------------------------------------------------------------------------------------
+# --- access -----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ALL_PAGES)
@@ -100,7 +100,7 @@ def test_index_redirects_to_the_only_authority(client, world):
     assert response["Location"] == reverse("administration:overview", kwargs={"authority_id": world.home.pk})
 
 
-# --- staff and roles ----------------------------------------------------------------------------------------
+# --- staff and roles --------------------------------------------------------------------------------------
 
 
 def test_invite_creates_account_membership_mail_and_audit(client, world, django_capture_on_commit_callbacks):
@@ -203,7 +203,7 @@ def test_existing_account_cannot_be_taken_over(client, world):
 
 
 def test_change_roles_and_deactivate(client, world):
-    worker, _d, membership = make_staff(world.home, ("case_worker",))
+    _worker, _d, membership = make_staff(world.home, ("case_worker",))
     _login(client, world)
     url = reverse(
         "administration:staff_member", kwargs={"authority_id": world.home.pk, "membership_id": membership.pk}
@@ -235,18 +235,19 @@ def test_administrator_cannot_lock_themselves_out(client, world):
     assert response.status_code == 400
     assert "nicht selbst entziehen" in response.content.decode()
     world.membership.refresh_from_db()
-    assert world.membership.is_active and world.membership.authority_admin
+    assert world.membership.is_active
+    assert world.membership.authority_admin
 
 
 def test_last_administrator_keeps_the_role(world):
-    other_admin, _d, other = make_staff(world.home, ("authority_admin",))
+    _other_admin, _d, other = make_staff(world.home, ("authority_admin",))
     services.change_roles(world.home, world.admin, other.pk, ["case_worker"])  # fine: world.admin remains
+    services.change_roles(world.home, world.admin, other.pk, ["authority_admin"])
     StaffMembership.objects.filter(pk=world.membership.pk).update(is_active=False)
-    other.authority_admin = True
-    other.save()
     with pytest.raises(AdminError, match="mindestens eine aktive Person"):
-        services.change_roles(world.home, other_admin, world.membership.pk, ["case_worker"])
         services.change_roles(world.home, world.admin, other.pk, ["case_worker"])
+    other.refresh_from_db()
+    assert other.authority_admin
 
 
 def test_memberships_of_another_authority_are_404_and_unchanged(client, world):
@@ -261,7 +262,8 @@ def test_memberships_of_another_authority_are_404_and_unchanged(client, world):
         assert client.post(url, {"action": "deactivate"}).status_code == 404
         assert client.post(url, {"action": "roles", "roles": ["authority_admin"]}).status_code == 404
     foreign_membership.refresh_from_db()
-    assert foreign_membership.is_active and foreign_membership.roles == ["case_worker"]
+    assert foreign_membership.is_active
+    assert foreign_membership.roles == ["case_worker"]
 
 
 def test_deactivation_touches_only_this_authority(world):
@@ -273,13 +275,14 @@ def test_deactivation_touches_only_this_authority(world):
     assert worker.is_active
 
 
-# --- fees -----------------------------------------------------------------------------------------------------
+# --- fees -------------------------------------------------------------------------------------------------
 
 
 def _statewide_gewerbe_rule():
     return FeeRule.objects.create(
         procedure_key="gewerbe-anmeldung", authority=None, label="Gewerbeanmeldung (Standard)",
-        kind=FeeKind.RANGE, amount_cents=3000, min_cents=2200, max_cents=11200, legal_basis="10. SächsKVZ Nr. 46",
+        kind=FeeKind.RANGE, amount_cents=3000, min_cents=2200, max_cents=11200,
+        legal_basis="10. SächsKVZ Nr. 46",
     )  # fmt: skip
 
 
@@ -354,7 +357,7 @@ def test_fee_ranges_come_from_configuration(world, settings, tmp_path):
     assert services.set_fee(world.home, world.admin, "gewerbe-anmeldung", 5500).legal_basis == "Neue KVZ"
 
 
-# --- hours and closures ----------------------------------------------------------------------------------------
+# --- hours and closures -----------------------------------------------------------------------------------
 
 
 def test_weekly_hours_and_special_days(client, world):
@@ -388,9 +391,12 @@ def test_weekly_hours_and_special_days(client, world):
     )
     assert response.status_code == 302
     special = SpecialDay.objects.get(authority=world.home)
-    assert special.closed and special.office is None and special.date == day
+    assert special.closed
+    assert special.office is None
+    assert special.date == day
     page = client.get(url).content.decode()
-    assert "Brückentag" in page and "09:00–12:00" in page
+    assert "Brückentag" in page
+    assert "09:00–12:00" in page
     assert (
         client.post(
             reverse(
@@ -435,7 +441,8 @@ def test_bad_hours_are_refused(client, world, data, message):
     response = client.post(reverse("administration:hours", kwargs={"authority_id": world.home.pk}), data)
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not WeeklyHours.objects.exists() and not SpecialDay.objects.exists()
+    assert not WeeklyHours.objects.exists()
+    assert not SpecialDay.objects.exists()
 
 
 def test_overlapping_weekly_hours_are_refused(world):
@@ -486,7 +493,7 @@ def test_another_authoritys_offices_hours_and_closures_are_out_of_reach(client, 
     assert not WeeklyHours.objects.filter(office=foreign_office).exclude(pk=foreign_hours.pk).exists()
 
 
-# --- keys -----------------------------------------------------------------------------------------------------
+# --- keys -------------------------------------------------------------------------------------------------
 
 
 def test_key_rotation_shows_fingerprints_and_keeps_old_keys(client, world):
@@ -506,9 +513,11 @@ def test_key_rotation_shows_fingerprints_and_keeps_old_keys(client, world):
     new = keys.get(is_active=True)
     assert new.pk != first.pk
     first.refresh_from_db()
-    assert not first.is_active and first.retired_at is not None
+    assert not first.is_active
+    assert first.retired_at is not None
     page = response.content.decode()
-    assert crypto.fingerprint(new) in page and crypto.fingerprint(first) in page
+    assert crypto.fingerprint(new) in page
+    assert crypto.fingerprint(first) in page
     assert _events(world.home, "key_rotated")[0].detail == {"kid": new.kid}
     assert not AuthorityKey.objects.filter(authority=world.foreign).exists()
 
@@ -520,7 +529,7 @@ def test_rotation_without_private_keys_is_refused_with_a_message(world, settings
     assert not _events(world.home, "key_rotated")
 
 
-# --- workload -------------------------------------------------------------------------------------------------
+# --- workload ---------------------------------------------------------------------------------------------
 
 
 def test_workload_counts_open_and_overdue_per_person(client, world):
@@ -542,4 +551,5 @@ def test_workload_counts_open_and_overdue_per_person(client, world):
     page = client.get(
         reverse("administration:workload", kwargs={"authority_id": world.home.pk})
     ).content.decode()
-    assert "Anna Arbeit" in page and "nicht zugeteilt" in page
+    assert "Anna Arbeit" in page
+    assert "nicht zugeteilt" in page

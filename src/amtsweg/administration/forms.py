@@ -113,3 +113,67 @@ class RotateKeyForm(forms.Form):
         error_messages={"required": _("Bitte bestätigen Sie den Schlüsselwechsel.")},
         widget=forms.CheckboxInput(_CHECK),
     )
+
+
+class ProcedureSettingForm(forms.Form):
+    procedure_key = forms.SlugField(widget=forms.HiddenInput)
+    processing_days = forms.IntegerField(
+        label=_("Bearbeitungsziel in Arbeitstagen"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=_("Leer: das Bearbeitungsziel des Verfahrens gilt."),
+        widget=forms.NumberInput(_INPUT),
+    )
+    second_approval = forms.BooleanField(
+        label=_("Freigabe durch eine zweite Person (Vier-Augen-Prinzip)"),
+        required=False,
+        widget=forms.CheckboxInput(_CHECK),
+    )
+
+
+class LetterSettingsForm(forms.Form):
+    letterhead = forms.CharField(
+        label=_("Briefkopf"),
+        help_text=_("Eine Angabe je Zeile, höchstens 6 Zeilen, z. B. Behörde, Amt, Anschrift."),
+        widget=forms.Textarea({"class": "kern-form-input__input", "rows": 6}),
+    )
+    signatory_name = forms.CharField(
+        label=_("Name der unterzeichnenden Person"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(_INPUT),
+    )
+    signatory_title = forms.CharField(
+        label=_("Funktion der unterzeichnenden Person"),
+        max_length=200,
+        required=False,
+        help_text=_("z. B. „Leiterin des Ordnungsamts“"),
+        widget=forms.TextInput(_INPUT),
+    )
+    footer = forms.CharField(
+        label=_("Fußzeile"),
+        required=False,
+        help_text=_("z. B. Bankverbindung, Sprechzeiten; höchstens 6 Zeilen."),
+        widget=forms.Textarea({"class": "kern-form-input__input", "rows": 4}),
+    )
+
+
+class AbsenceForm(forms.Form):
+    user = forms.TypedChoiceField(label=_("Abwesende Person"), coerce=int, widget=forms.Select(_SELECT))
+    starts_on = forms.DateField(
+        label=_("von"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        widget=forms.DateInput({**_INPUT, "type": "date"}),
+    )
+    ends_on = forms.DateField(
+        label=_("bis (einschließlich)"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        widget=forms.DateInput({**_INPUT, "type": "date"}),
+    )
+    substitute = forms.TypedChoiceField(label=_("Vertretung"), coerce=int, widget=forms.Select(_SELECT))
+
+    def __init__(self, *args, staff=(), substitutes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = list(staff)
+        self.fields["substitute"].choices = list(substitutes)

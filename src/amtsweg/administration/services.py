@@ -484,6 +484,190 @@ def workload(authority, today: dt.date | None = None) -> list[WorkloadRow]:
     ):
         found = counts.get(membership.user_id, {})
         rows.append(WorkloadRow(membership, found.get("open_count", 0), found.get("overdue_count", 0)))
+    from amtsweg.backoffice.models import Absence
+
+    current = Absence.objects.filter(authority=authority, starts_on__lte=today, ends_on__gte=today)
+    absent = {a.user_id: a for a in current.select_related("substitute").order_by("starts_on", "pk")}
+    for row in rows:
+        absence = absent.get(row.membership.user_id)
+        if absence is not None:
+            row.absent_until, row.substitute = absence.ends_on, absence.substitute
     unassigned = counts.get(None, {})
     rows.append(WorkloadRow(None, unassigned.get("open_count", 0), unassigned.get("overdue_count", 0)))
     return rows
+
+
+# --- processing targets and four eyes per procedure (models of amtsweg.backoffice) ------------------------
+
+MAX_PROCESSING_DAYS = 365
+
+
+@dataclass
+class ProcedureRow:
+    key: str
+    title: str
+    default_days: int | None
+    days: int | None  # the authority's own target (None: the procedure's default applies)
+    second_approval: bool
+
+
+def procedure_rows(authority) -> list[ProcedureRow]:
+    from amtsweg.backoffice.models import ProcedureSetting
+    from amtsweg.procedures import registry
+
+    own = {s.procedure_key: s for s in ProcedureSetting.objects.filter(authority=authority)}
+    rows = []
+    for procedure in sorted(registry.all_procedures(), key=lambda p: str(p.title)):
+        setting = own.get(procedure.key)
+        rows.append(
+            ProcedureRow(
+                procedure.key,
+                str(procedure.title),
+                procedure.processing_days,
+                setting.processing_days if setting else None,
+                bool(setting and setting.second_approval),
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def set_procedure_setting(authority, actor, procedure_key: str, *, processing_days, second_approval: bool):
+    from amtsweg.backoffice.models import ProcedureSetting
+    from amtsweg.procedures import registry
+
+    if not registry.is_registered(procedure_key):
+        raise AdminError(_("Dieses Verfahren ist nicht bekannt."))
+    if processing_days is not None and not 1 <= processing_days <= MAX_PROCESSING_DAYS:
+        raise AdminError(
+            _("Das Bearbeitungsziel muss zwischen 1 und %(max)s Arbeitstagen liegen.")
+            % {"max": MAX_PROCESSING_DAYS}
+        )
+    setting, _created = ProcedureSetting.objects.select_for_update().get_or_create(
+        authority=authority, procedure_key=procedure_key
+    )
+    before = {"processing_days": setting.processing_days, "second_approval": setting.second_approval}
+    setting.processing_days = processing_days
+    setting.second_approval = bool(second_approval)
+    setting.save()
+    after = {"processing_days": setting.processing_days, "second_approval": setting.second_approval}
+    if before != after or _created:
+        _audit("procedure_setting", authority, actor, procedure=procedure_key, before=before, after=after)
+    return setting
+
+
+# --- letterhead and signatory ------------------------------------------------------------------------------
+
+MAX_LETTER_LINES = 6
+MAX_LETTER_LINE = 120
+
+
+def _lines(text: str, label: str) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > MAX_LETTER_LINES:
+        raise AdminError(
+            _("%(label)s: höchstens %(max)s Zeilen.") % {"label": label, "max": MAX_LETTER_LINES}
+        )
+    if any(len(line) > MAX_LETTER_LINE for line in lines):
+        raise AdminError(
+            _("%(label)s: jede Zeile höchstens %(max)s Zeichen.") % {"label": label, "max": MAX_LETTER_LINE}
+        )
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def save_letter_settings(authority, actor, *, signatory_name, signatory_title, letterhead, footer):
+    from amtsweg.backoffice.models import LetterSettings
+
+    letterhead = _lines(letterhead, _("Briefkopf"))
+    footer = _lines(footer, _("Fußzeile"))
+    if not letterhead:
+        raise AdminError(_("Der Briefkopf braucht mindestens eine Zeile (die Bezeichnung der Behörde)."))
+    if bool(signatory_name.strip()) != bool(signatory_title.strip()):
+        raise AdminError(_("Bitte geben Sie Name und Funktion der unterzeichnenden Person gemeinsam an."))
+    settings_row, _created = LetterSettings.objects.select_for_update().get_or_create(authority=authority)
+    values = {
+        "signatory_name": signatory_name.strip(),
+        "signatory_title": signatory_title.strip(),
+        "letterhead": letterhead,
+        "footer": footer,
+    }
+    changed = sorted(name for name, value in values.items() if getattr(settings_row, name) != value)
+    for name, value in values.items():
+        setattr(settings_row, name, value)
+    settings_row.save()
+    if changed:
+        _audit("letter_settings", authority, actor, changed=changed)  # field names only, no texts
+    return settings_row
+
+
+# --- absences and substitutes -------------------------------------------------------------------------------
+
+
+def absences_of(authority, today: dt.date | None = None):
+    from amtsweg.backoffice.models import Absence
+
+    today = today or timezone.localdate()
+    return Absence.objects.filter(authority=authority, ends_on__gte=today).select_related(
+        "user", "substitute"
+    )
+
+
+def _member(authority, user_id, *, label):
+    membership = (
+        StaffMembership.objects.filter(authority=authority, user_id=user_id, is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise AdminError(_("%(label)s muss ein aktiver Beschäftigter Ihrer Behörde sein.") % {"label": label})
+    return membership.user
+
+
+@transaction.atomic
+def add_absence(authority, actor, *, user_id, starts_on, ends_on, substitute_id, today=None):
+    """Record an absence (both days inclusive) with a named substitute of the same authority. New
+    assignments during the absence go to the substitute (`backoffice.services.substitute_for`)."""
+    from amtsweg.backoffice.models import Absence
+
+    today = today or timezone.localdate()
+    absent = _member(authority, user_id, label=_("Die abwesende Person"))
+    if substitute_id == user_id:
+        raise AdminError(_("Die Vertretung muss eine andere Person sein."))
+    substitute = _member(authority, substitute_id, label=_("Die Vertretung"))
+    if not StaffMembership.objects.filter(authority=authority, user=substitute, case_worker=True).exists():
+        raise AdminError(_("Die Vertretung braucht die Rolle Sachbearbeitung."))
+    if ends_on < starts_on:
+        raise AdminError(_("Das Ende der Abwesenheit darf nicht vor ihrem Beginn liegen."))
+    if ends_on < today:
+        raise AdminError(_("Die Abwesenheit liegt ganz in der Vergangenheit."))
+    # lock the person's absences while checking for an overlap, so two administrators cannot race
+    existing = Absence.objects.select_for_update().filter(authority=authority, user=absent)
+    if existing.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+        raise AdminError(_("Für diese Person ist in diesem Zeitraum bereits eine Abwesenheit eingetragen."))
+    absence = Absence.objects.create(
+        authority=authority, user=absent, starts_on=starts_on, ends_on=ends_on, substitute=substitute
+    )
+    _audit(
+        "absence_added", authority, actor, absence=absence.pk, user=absent.pk, substitute=substitute.pk,
+        starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat(),
+    )  # fmt: skip
+    return absence
+
+
+@transaction.atomic
+def delete_absence(authority, actor, absence_id) -> None:
+    from amtsweg.backoffice.models import Absence
+
+    absence = Absence.objects.filter(authority=authority, pk=absence_id).first()
+    if absence is None:
+        raise Http404("no such absence at this authority")
+    absence.delete()
+    _audit("absence_deleted", authority, actor, absence=absence_id)
+
+
+def active_staff_choices(authority, *, case_workers_only=False):
+    memberships = staff_of(authority).filter(is_active=True)
+    if case_workers_only:
+        memberships = memberships.filter(case_worker=True)
+    return [(m.user_id, m.user.display_name) for m in memberships]

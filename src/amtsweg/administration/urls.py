@@ -19,4 +19,8 @@ urlpatterns = [
     ),
     path(_A + "schluessel/", views.keys, name="keys"),
     path(_A + "auslastung/", views.workload, name="workload"),
+    path(_A + "verfahren/", views.procedures, name="procedures"),
+    path(_A + "briefkopf/", views.letter, name="letter"),
+    path(_A + "abwesenheiten/", views.absences, name="absences"),
+    path(_A + "abwesenheiten/<int:absence_id>/loeschen/", views.absence_delete, name="absence_delete"),
 ]

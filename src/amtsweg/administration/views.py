@@ -266,3 +266,113 @@ def keys(request, authority_id: int):
 def workload(request, authority_id: int):
     authority = services.admin_authority(request.user, authority_id)
     return _page(request, authority, "workload", {"rows": services.workload(authority)})
+
+
+# --- processing targets and four eyes ------------------------------------------------------------------
+
+
+@never_cache
+@staff_required(role=ROLE)
+@require_http_methods(["GET", "POST"])
+def procedures(request, authority_id: int):
+    authority = services.admin_authority(request.user, authority_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = forms.ProcedureSettingForm(request.POST)
+        key = request.POST.get("procedure_key", "")
+        if form.is_valid():
+            try:
+                services.set_procedure_setting(
+                    authority,
+                    request.user,
+                    form.cleaned_data["procedure_key"],
+                    processing_days=form.cleaned_data["processing_days"],
+                    second_approval=form.cleaned_data["second_approval"],
+                )
+            except AdminError as exc:
+                errors[key] = str(exc)
+            else:
+                messages.success(request, _("Die Einstellungen des Verfahrens sind gespeichert."))
+                return _redirect("procedures", authority)
+        else:
+            errors[key] = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+    rows = services.procedure_rows(authority)
+    for row in rows:
+        row.error = errors.get(row.key, "")
+    if errors and not any(row.error for row in rows):
+        messages.error(request, next(iter(errors.values())))
+    return _page(request, authority, "procedures", {"rows": rows}, status=400 if errors else 200)
+
+
+# --- letterhead and signatory ----------------------------------------------------------------------------
+
+
+@never_cache
+@staff_required(role=ROLE)
+@require_http_methods(["GET", "POST"])
+def letter(request, authority_id: int):
+    from amtsweg.backoffice.services import letter_settings
+
+    authority = services.admin_authority(request.user, authority_id)
+    current = letter_settings(authority)
+    initial = {
+        "letterhead": current.letterhead,
+        "signatory_name": current.signatory_name,
+        "signatory_title": current.signatory_title,
+        "footer": current.footer,
+    }
+    form = forms.LetterSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_letter_settings(authority, request.user, **form.cleaned_data)
+        except AdminError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Briefkopf und Unterschrift sind gespeichert."))
+            return _redirect("letter", authority)
+    return _page(
+        request, authority, "letter", {"form": form, "current": current}, status=400 if form.is_bound else 200
+    )
+
+
+# --- absences ----------------------------------------------------------------------------------------------
+
+
+@never_cache
+@staff_required(role=ROLE)
+@require_http_methods(["GET", "POST"])
+def absences(request, authority_id: int):
+    authority = services.admin_authority(request.user, authority_id)
+    form = forms.AbsenceForm(
+        request.POST if request.method == "POST" else None,
+        staff=services.active_staff_choices(authority),
+        substitutes=services.active_staff_choices(authority, case_workers_only=True),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_absence(
+                authority, request.user, user_id=data["user"], starts_on=data["starts_on"],
+                ends_on=data["ends_on"], substitute_id=data["substitute"],
+            )  # fmt: skip
+        except AdminError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Die Abwesenheit ist eingetragen."))
+            return _redirect("absences", authority)
+    return _page(
+        request,
+        authority,
+        "absences",
+        {"form": form, "absences": services.absences_of(authority)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required(role=ROLE)
+@require_POST
+def absence_delete(request, authority_id: int, absence_id: int):
+    authority = services.admin_authority(request.user, authority_id)
+    services.delete_absence(authority, request.user, absence_id)
+    messages.success(request, _("Die Abwesenheit ist gelöscht."))
+    return _redirect("absences", authority)

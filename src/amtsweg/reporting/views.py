@@ -102,6 +102,10 @@ def _csv_response(report, filename: str) -> HttpResponse:
     return response
 
 
+def _role_missing(request):
+    return forbidden(request, _("Für die Statistik brauchen Sie die Rolle Behördenverwaltung oder Prüfung."))
+
+
 def _bad_filter(request, exc):
     return render(request, "reporting/bad_filter.html", {"message": str(exc)}, status=400)
 
@@ -113,13 +117,17 @@ def index(request):
     authorities = list(services.report_authorities(request.user).order_by("name"))
     state = services.is_state_level(request.user)
     if not authorities and not state:
-        return forbidden(
-            request, _("Für die Statistik brauchen Sie die Rolle Behördenverwaltung oder Prüfung.")
-        )
+        return _role_missing(request)
     return render(request, "reporting/index.html", {"authorities": authorities, "state": state})
 
 
+class NoReportRole(PermissionError):
+    pass
+
+
 def _authority(request, authority_id):
+    if not services.report_authorities(request.user).exists():
+        raise NoReportRole
     authority = services.report_authorities(request.user).filter(pk=authority_id).first()
     if authority is None:
         raise Http404("no statistics of this authority for this user")
@@ -130,7 +138,10 @@ def _authority(request, authority_id):
 @staff_required
 @require_GET
 def authority(request, authority_id: int):
-    authority = _authority(request, authority_id)
+    try:
+        authority = _authority(request, authority_id)
+    except NoReportRole:
+        return _role_missing(request)
     try:
         months, procedure = _filters(request)
     except BadFilter as exc:
@@ -146,7 +157,10 @@ def authority(request, authority_id: int):
 @staff_required
 @require_GET
 def authority_csv(request, authority_id: int):
-    authority = _authority(request, authority_id)
+    try:
+        authority = _authority(request, authority_id)
+    except NoReportRole:
+        return _role_missing(request)
     try:
         months, procedure = _filters(request)
     except BadFilter as exc:
