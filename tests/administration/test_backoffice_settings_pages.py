@@ -269,3 +269,19 @@ def test_deactivated_staff_cannot_be_named_substitute(world):
     StaffMembership.objects.filter(user=world.colleague, authority=world.home).update(is_active=False)
     with pytest.raises(AdminError, match="aktiver Beschäftigter"):
         _absence(world)
+
+
+def test_demo_loader_is_idempotent_and_gives_a_state_level_user():
+    from amtsweg.accounts.demo import load_accounts
+    from amtsweg.accounts.models import User
+    from amtsweg.administration.demo import load_administration_demo
+    from amtsweg.reporting.services import is_state_level
+
+    load_accounts()
+    first = load_administration_demo()
+    second = load_administration_demo()
+    assert first == second
+    assert Absence.objects.count() == 1
+    assert LetterSettings.objects.count() == 1
+    assert is_state_level(User.objects.get(username="demo-land-statistik"))
+    assert not is_state_level(User.objects.get(username="demo-stadt-leitung"))
