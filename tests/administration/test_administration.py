@@ -553,3 +553,49 @@ def test_workload_counts_open_and_overdue_per_person(client, world):
     ).content.decode()
     assert "Anna Arbeit" in page
     assert "nicht zugeteilt" in page
+
+
+def test_reinvite_only_before_the_password_is_set(client, world, django_capture_on_commit_callbacks):
+    membership = services.invite_staff(
+        world.home, world.admin, username="spaet", first_name="Sina", last_name="Spät",
+        email="spaet@musterstadt.example", roles=["case_worker"],
+    )  # fmt: skip
+    _login(client, world)
+    url = reverse(
+        "administration:staff_member", kwargs={"authority_id": world.home.pk, "membership_id": membership.pk}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"action": "reinvite"}).status_code == 302
+    assert mail.outbox[-1].to == ["spaet@musterstadt.example"]
+    assert _events(world.home, "staff_reinvited")
+    membership.user.set_password("Gesetzt-2026-Passwort")
+    membership.user.save()
+    response = client.post(url, {"action": "reinvite"})
+    assert response.status_code == 400
+    assert "bereits festgelegt" in response.content.decode()
+
+
+def test_second_factor_reset_stays_within_the_authority(client, world):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    worker, _d, membership = make_staff(world.home, ("case_worker",))
+    _login(client, world)
+    url = reverse(
+        "administration:staff_member", kwargs={"authority_id": world.home.pk, "membership_id": membership.pk}
+    )
+    assert client.post(url, {"action": "reset_2fa"}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=worker).exists()
+    assert _events(world.home, "staff_2fa_reset")[0].detail == {"membership": membership.pk}
+    # someone who also works for another authority: refused, their devices stay
+    shared, _d2, shared_membership = make_staff(world.home, ("case_worker",))
+    StaffMembership.objects.create(user=shared, authority=world.foreign, case_worker=True)
+    url = reverse(
+        "administration:staff_member",
+        kwargs={"authority_id": world.home.pk, "membership_id": shared_membership.pk},
+    )
+    response = client.post(url, {"action": "reset_2fa"})
+    assert response.status_code == 400
+    assert "auch zu einer anderen Behörde" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=shared).exists()
+    with pytest.raises(AdminError, match="eigenen zweiten Faktor"):
+        services.reset_second_factor(world.home, world.admin, world.membership.pk)

@@ -147,6 +147,50 @@ def invite_staff(authority, actor, *, username, first_name, last_name, email, ro
     return membership
 
 
+@transaction.atomic
+def resend_invitation(authority, actor, membership_id, request=None) -> StaffMembership:
+    """A fresh invitation link (the first one is valid only for AMTSWEG_PASSWORD_RESET_SECONDS)."""
+    membership = membership_at(authority, membership_id)
+    user = membership.user
+    if user.has_usable_password():
+        raise AdminError(
+            _("Die Person hat ihr Passwort bereits festgelegt; eine Einladung ist nicht mehr nötig.")
+        )
+    if not membership.is_active:
+        raise AdminError(_("Der Zugang ist deaktiviert. Bitte aktivieren Sie ihn zuerst."))
+    link = invitation_link(user, request)
+    _audit("staff_reinvited", authority, actor, membership=membership.pk)
+    transaction.on_commit(lambda: _send_invitation(user, authority, link))
+    return membership
+
+
+@transaction.atomic
+def reset_second_factor(authority, actor, membership_id) -> StaffMembership:
+    """Remove the person's authenticator app and recovery codes (e.g. a lost phone): the next login asks for
+    a new enrolment, and sessions confirmed with the old device end. Refused when the account also works for
+    another authority, whose administrators this would affect."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    membership = membership_at(authority, membership_id)
+    if membership.user_id == actor.pk:
+        raise AdminError(_("Ihren eigenen zweiten Faktor verwalten Sie unter „Wiederherstellungscodes“."))
+    elsewhere = StaffMembership.objects.filter(user_id=membership.user_id, is_active=True).exclude(
+        authority=authority
+    )
+    if elsewhere.exists():
+        raise AdminError(
+            _(
+                "Dieser Zugang gehört auch zu einer anderen Behörde. Den zweiten Faktor setzt in diesem Fall "
+                "der Plattformbetrieb zurück."
+            )
+        )
+    TOTPDevice.objects.filter(user_id=membership.user_id).delete()
+    StaticDevice.objects.filter(user_id=membership.user_id).delete()
+    _audit("staff_2fa_reset", authority, actor, membership=membership.pk)
+    return membership
+
+
 def _active_admins(authority):
     return StaffMembership.objects.filter(authority=authority, is_active=True, authority_admin=True)
 

@@ -104,6 +104,20 @@ def staff_member(request, authority_id: int, membership_id: int):
                     services.change_roles(authority, request.user, membership.pk, form.cleaned_data["roles"])
                     messages.success(request, _("Die Rollen sind geändert."))
                     return _redirect("staff_member", authority, membership_id=membership.pk)
+            elif action == "reinvite":
+                services.resend_invitation(authority, request.user, membership.pk, request=request)
+                messages.success(request, _("Eine neue Einladung ist unterwegs."))
+                return _redirect("staff_member", authority, membership_id=membership.pk)
+            elif action == "reset_2fa":
+                services.reset_second_factor(authority, request.user, membership.pk)
+                messages.success(
+                    request,
+                    _(
+                        "Der zweite Faktor ist zurückgesetzt. Bei der nächsten Anmeldung richtet die Person "
+                        "eine Authenticator-App neu ein."
+                    ),
+                )
+                return _redirect("staff_member", authority, membership_id=membership.pk)
             elif action in ("deactivate", "activate"):
                 services.set_active(authority, request.user, membership.pk, action == "activate")
                 messages.success(
