@@ -208,3 +208,23 @@ def test_csv_export_content(client, cases):
     assert len(by_key) == 3 * 3  # two procedures plus the total, three months each
     assert rows[-1][2:] == ["offen", "2", "überfällig", "1"]
     assert other.name not in text
+
+
+def test_database_percentiles_match_the_portable_path(cases):
+    """On PostgreSQL the percentiles come from percentile_cont; they must equal the Python computation."""
+    from collections import defaultdict
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("percentile_cont only exists on PostgreSQL; SQLite always uses the portable path")
+    _home, _other, (m1, _m2, m3) = cases
+    start = services._local_midnight(m1)
+    end = services._local_midnight(services.add_months(m3, 1))
+    parts = services._parts(None)
+    in_db, in_python = defaultdict(services.Cell), defaultdict(services.Cell)
+    services._decided_in_database(parts, start, end, in_db)
+    services._decided_in_python(parts, start, end, in_python)
+    assert dict(in_db) == dict(in_python)
+    # both authorities in M1: 1, 2 and 4 days -> median 2, p90 = 2 + 0.8 * (4 - 2)
+    assert (in_db[(ALL, m1)].median_days, in_db[(ALL, m1)].p90_days) == (2.0, 3.6)

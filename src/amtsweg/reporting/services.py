@@ -12,8 +12,9 @@ What is counted (each authority's share of a case, `cases.CasePart`, is one unit
 * overdue (today): undecided parts whose processing target (`CasePart.due_on`) lies before today.
 
 Counting runs as grouped SQL (one query per figure, months as conditional aggregates) and works the same on
-SQLite and PostgreSQL; only the per-group durations of decided parts are read to compute the percentiles in
-Python (two numbers per row, streamed with `.iterator()`).
+SQLite and PostgreSQL. The percentiles run inside PostgreSQL (`percentile_cont`, two grouped queries); on
+SQLite, which has no such aggregate, the durations of the decided parts are streamed (two timestamps per row,
+`.iterator()`) and the same percentile is computed in Python.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -158,8 +160,6 @@ def _parts(authorities):
 def build_report(authorities=None, *, months: int = 12, today: dt.date | None = None, procedure: str = "",
                  per_authority: bool = False) -> Report:  # fmt: skip
     """Figures for `authorities` (queryset or list; None = every authority) over the last `months` months."""
-    from amtsweg.cases.models import Decision
-
     today = today or timezone.localdate()
     month_list = months_back(today, months)
     start = _local_midnight(month_list[0])
@@ -181,25 +181,11 @@ def build_report(authorities=None, *, months: int = 12, today: dt.date | None = 
         cells[(row["case__procedure_key"], month)].incoming += row["n"]
         cells[(ALL, month)].incoming += row["n"]
 
-    # decided: durations for the percentiles, automatic decisions
-    automatic = Decision.objects.filter(part=OuterRef("pk"), automatic=True)
-    durations: dict[tuple[str, dt.date], list[float]] = defaultdict(list)
-    decided = (
-        parts.filter(decided_at__gte=start, decided_at__lt=end)
-        .annotate(auto=Exists(automatic))
-        .values_list("case__procedure_key", "decided_at", "case__submitted_at", "auto")
-    )
-    for key, decided_at, submitted_at, auto in decided.iterator(chunk_size=5000):
-        month = _month_key(decided_at)
-        days = max(0.0, (decided_at - submitted_at).total_seconds() / 86400)
-        for group in (key, ALL):
-            cell = cells[(group, month)]
-            cell.decided += 1
-            cell.automatic += bool(auto)
-            durations[(group, month)].append(days)
-    for group, values in durations.items():
-        cells[group].median_days = _round(percentile(values, 0.5))
-        cells[group].p90_days = _round(percentile(values, 0.9))
+    # decided: counts, automatic decisions and the percentiles of the processing time
+    if _percentiles_in_database():
+        _decided_in_database(parts, start, end, cells)
+    else:
+        _decided_in_python(parts, start, end, cells)
 
     # backlog at the end of each month: one aggregate per month, grouped by procedure
     aggregates = {}
@@ -254,6 +240,83 @@ def build_report(authorities=None, *, months: int = 12, today: dt.date | None = 
     if per_authority:
         report.per_authority = authority_summary(parts, start, end, today)
     return report
+
+
+def _automatic():
+    from amtsweg.cases.models import Decision
+
+    return Exists(Decision.objects.filter(part=OuterRef("pk"), automatic=True))
+
+
+def _decided_in_python(parts, start, end, cells) -> None:
+    """Portable path (SQLite): stream two timestamps per decided part, percentiles in Python."""
+    durations: dict[tuple[str, dt.date], list[float]] = defaultdict(list)
+    decided = (
+        parts.filter(decided_at__gte=start, decided_at__lt=end)
+        .annotate(auto=_automatic())
+        .values_list("case__procedure_key", "decided_at", "case__submitted_at", "auto")
+    )
+    for key, decided_at, submitted_at, auto in decided.iterator(chunk_size=5000):
+        month = _month_key(decided_at)
+        days = max(0.0, (decided_at - submitted_at).total_seconds() / 86400)
+        for group in (key, ALL):
+            cell = cells[(group, month)]
+            cell.decided += 1
+            cell.automatic += bool(auto)
+            durations[(group, month)].append(days)
+    for group, values in durations.items():
+        cells[group].median_days = _round(percentile(values, 0.5))
+        cells[group].p90_days = _round(percentile(values, 0.9))
+
+
+class _DaysBetween(Func):
+    """Calendar days between two timestamps as a float (PostgreSQL)."""
+
+    template = "GREATEST(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0, 0)"
+    arg_joiner = " - "
+    output_field = FloatField()
+
+
+class _PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError("fraction must lie between 0 and 1")
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+def _percentiles_in_database() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _decided_in_database(parts, start, end, cells) -> None:
+    """PostgreSQL path: counts and percentile_cont per (procedure, month) and per month, two grouped queries;
+    no rows leave the database."""
+    days = _DaysBetween(F("decided_at"), F("case__submitted_at"))
+    base = parts.filter(decided_at__gte=start, decided_at__lt=end).annotate(
+        month=TruncMonth("decided_at", tzinfo=BERLIN)
+    )
+    figures = {
+        "n": Count("pk"),
+        "auto": Count("pk", filter=_automatic()),
+        "median": _PercentileCont(days, 0.5),
+        "p90": _PercentileCont(days, 0.9),
+    }
+    per_procedure = base.values("case__procedure_key", "month").annotate(**figures).order_by()
+    per_month = base.values("month").annotate(**figures).order_by()
+    for rows, grouped in ((per_procedure, True), (per_month, False)):
+        for row in rows:
+            key = row["case__procedure_key"] if grouped else ALL
+            cell = cells[(key, _month_key(row["month"]))]
+            cell.decided += row["n"]
+            cell.automatic += row["auto"]
+            cell.median_days = _round(row["median"])
+            cell.p90_days = _round(row["p90"])
 
 
 def authority_summary(parts, start, end, today) -> list[dict]:
