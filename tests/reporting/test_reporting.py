@@ -123,6 +123,7 @@ def test_authority_page_shows_chart_and_table_for_admins_and_auditors(client, ca
         assert f"{m1:%m.%Y}" in page
         assert 'data-testid="stats-*"' in page
         assert other.name not in page
+        assert ("Personal und Rollen" in page) is (role == "authority_admin")  # admin links for admins only
         client.logout()
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from amtsweg.accounts.tenancy import forbidden, staff_required
+from amtsweg.accounts.tenancy import authorities_for, forbidden, staff_required
 from amtsweg.procedures import registry
 from amtsweg.reporting import charts, services
 from amtsweg.reporting.services import ALL
@@ -150,6 +150,7 @@ def authority(request, authority_id: int):
     csv_url = reverse("reporting:authority_csv", kwargs={"authority_id": authority.pk})
     context = _context(report, _("Statistik"), csv_url, months, procedure, scope_label=authority.name)
     context["authority"] = authority
+    context["is_admin"] = authorities_for(request.user, "authority_admin").filter(pk=authority.pk).exists()
     return render(request, "reporting/report.html", context)
 
 
