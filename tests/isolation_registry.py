@@ -108,3 +108,46 @@ for _name in ("kfz:vehicle", "kfz:details", "kfz:review", "kfz:submit", "kfz:res
     citizen(_name, make=kfz_iso.dialogue_of)
 citizen("kfz:aborted", make=kfz_iso.dialogue_of)
 citizen("kfz:abort", make=kfz_iso.dialogue_of, method="post", unchanged=kfz_iso.still_open)
+
+
+# --- authority administration (amtsweg.administration) and statistics (amtsweg.reporting); the POST-only
+# delete endpoints and POSTs with foreign IDs are covered in tests/administration/
+# ---------------------------------------------------------------------------------------------------------
+from administration import factories as adm  # noqa: E402
+
+for _name in (
+    "administration:overview",
+    "administration:staff",
+    "administration:fees",
+    "administration:hours",
+    "administration:keys",
+    "administration:workload",
+    "administration:procedures",
+    "administration:letter",
+    "administration:absences",
+):
+    staff(_name, make=adm.authority_kwargs, role="authority_admin")
+staff("administration:staff_member", make=adm.membership_kwargs, role="authority_admin")
+staff("reporting:authority", make=adm.authority_kwargs, role="auditor")
+staff("reporting:authority_csv", make=adm.authority_kwargs, role="authority_admin")
+staff_page(
+    "administration:staff",
+    make=adm.colleague_marker_at,
+    role="authority_admin",
+    own_kwargs=adm.authority_kwargs,
+)
+staff_page(
+    "administration:workload",
+    make=adm.colleague_marker_at,
+    role="authority_admin",
+    own_kwargs=adm.authority_kwargs,
+)
+staff_page(
+    "administration:hours", make=adm.office_marker_at, role="authority_admin", own_kwargs=adm.authority_kwargs
+)
+staff_page(
+    "administration:absences",
+    make=adm.colleague_marker_at,
+    role="authority_admin",
+    own_kwargs=adm.authority_kwargs,
+)

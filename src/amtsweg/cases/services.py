@@ -542,7 +542,9 @@ def _create_case(
     parts = []
     for route, token in sealed:
         number = f"~{uuid.uuid4().hex}"
-        days = route.processing_days if route.processing_days is not None else procedure.processing_days
+        days = _configured_processing_days(route.authority, procedure.key)
+        if days is None:
+            days = route.processing_days if route.processing_days is not None else procedure.processing_days
         due = _add_working_days(route.authority, today, days) if days else None
         part = CasePart.objects.create(
             case=case,
@@ -643,6 +645,19 @@ def _create_case(
     else:
         _continue_after_payment(case)
     return case
+
+
+# Apps further down the dependency chain (the back office) register a callable (authority, procedure_key) ->
+# int | None here: an authority's configured processing target, which wins over the procedure's own.
+processing_days_hooks: list = []
+
+
+def _configured_processing_days(authority, procedure_key: str) -> int | None:
+    for hook in processing_days_hooks:
+        days = hook(authority, procedure_key)
+        if days is not None:
+            return days
+    return None
 
 
 def _add_working_days(authority, start: dt.date, days: int) -> dt.date:

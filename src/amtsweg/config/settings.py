@@ -63,10 +63,13 @@ INSTALLED_APPS = [
     "amtsweg.exchange",
     "amtsweg.assisted",
     "amtsweg.cases",
+    "amtsweg.backoffice",
     "amtsweg.procedures",
     "amtsweg.procedures.kfz",
     "amtsweg.procedures.gewerbe",
     "amtsweg.vehicle_register",
+    "amtsweg.administration",
+    "amtsweg.reporting",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -323,6 +326,10 @@ ASSISTED_MAX_ACTIVE_PER_EMAIL = env.env_int("AMTSWEG_BOOKING_MAX_PER_EMAIL", 3)
 # Against booking bots: booking attempts per hour from one client address, and for one e-mail address.
 ASSISTED_RATE_PER_IP = env.env_int("AMTSWEG_BOOKING_RATE_PER_IP", 30)
 ASSISTED_RATE_PER_EMAIL = env.env_int("AMTSWEG_BOOKING_RATE_PER_EMAIL", 10)
+
+# --- Authority administration (amtsweg.administration) -----------------------
+# Legal fee ranges per procedure (JSON, see administration/data/fee_ranges.json); empty = the shipped file.
+ADMINISTRATION_FEE_RANGES_FILE = os.environ.get("AMTSWEG_FEE_RANGES_FILE", "")
 
 # --- E-mail ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("AMTSWEG_EMAIL_FROM", "amtsweg <noreply@amtsweg.invalid>")

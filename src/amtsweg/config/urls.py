@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("amtsweg.cases.urls")),
     path("", include("amtsweg.exchange.urls")),
     path("", include("amtsweg.procedures.gewerbe.urls")),
+    path("", include("amtsweg.administration.urls")),
+    path("", include("amtsweg.reporting.urls")),
     path("", include("amtsweg.accounts.urls")),
     path("", include("amtsweg.sandbox_eid.urls")),
     path("", include("amtsweg.core.urls")),
