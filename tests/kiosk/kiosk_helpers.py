@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import struct
 import zlib
 
@@ -22,19 +23,15 @@ def png(width: int = 4, height: int = 2) -> bytes:
     )
 
 
+_SITES = itertools.count(1)
+
+
 def make_site(authority, *, slug=None, video=True, services=()):
     """A Bürgerterminal of `authority` in Freiberg (the engine world's district)."""
-    import itertools
-
     from amtsweg.assisted.models import Site
     from amtsweg.regions.models import District
 
-    global _sites
-    try:
-        _sites
-    except NameError:
-        _sites = itertools.count(1)
-    n = next(_sites)
+    n = next(_SITES)
     site = Site.objects.create(
         authority=authority,
         kind=Site.Kind.TERMINAL,

@@ -60,7 +60,8 @@ def test_files_a_case_for_a_citizen_without_account(world, operator):
     stadt_user = world.stadt_staff[0]
     assert filing.read_signature(record, stadt_user) == png()
     kinds = list(AuditEvent.objects.filter(case=case).values_list("kind", flat=True))
-    assert "submitted" in kinds and "assisted_filing" in kinds
+    assert "submitted" in kinds
+    assert "assisted_filing" in kinds
     event = AuditEvent.objects.get(case=case, kind="assisted_filing")
     assert event.actor == operator
     assert event.detail["identification"] == "ausweis_gesehen"
@@ -71,7 +72,8 @@ def test_same_idempotency_key_never_files_twice(world, operator):
     key = uuid.uuid4()
     first, created = _file(operator, key)
     second, again = _file(operator, key)
-    assert created and not again
+    assert created
+    assert not again
     assert first.pk == second.pk
     assert Case.objects.count() == 1
     assert AssistedFiling.objects.count() == 1
