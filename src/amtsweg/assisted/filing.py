@@ -86,7 +86,8 @@ def _check_signature(signature_png) -> bytes:
     if not signature_png:
         raise FilingError(
             _(
-                "Die Unterschrift fehlt. Bitte lassen Sie die Bürgerin oder den Bürger auf dem Bildschirm unterschreiben."
+                "Die Unterschrift fehlt. Bitte lassen Sie die Bürgerin oder den Bürger auf dem Bildschirm "
+                "unterschreiben."
             ),
             {"signature": [_("Bitte unterschreiben Sie im Feld.")]},
         )
