@@ -108,3 +108,11 @@ for _name in ("kfz:vehicle", "kfz:details", "kfz:review", "kfz:submit", "kfz:res
     citizen(_name, make=kfz_iso.dialogue_of)
 citizen("kfz:aborted", make=kfz_iso.dialogue_of)
 citizen("kfz:abort", make=kfz_iso.dialogue_of, method="post", unchanged=kfz_iso.still_open)
+
+# --- Bürgerterminal: kiosk mode, video consultation, assisted filing (amtsweg.kiosk)
+# ---------------------------------------------------------------------------------------------------------
+from kiosk import isolation as kiosk_iso  # noqa: E402
+
+staff("kiosk_staff:filing_receipt", make=kiosk_iso.assisted_filing_at, role="assisted_operator")
+staff_page("kiosk_staff:terminals", make=kiosk_iso.terminal_name_at, role="authority_admin")
+staff_page("kiosk_staff:video_queue", make=kiosk_iso.waiting_video_at, role="assisted_operator")

@@ -17,5 +17,5 @@ urlpatterns = [
     path("video/dokumente/<uuid:document_id>/", views.call_document, name="call_document"),
     path("assistiert/", views.filing_start, name="filing_start"),
     path("assistiert/antrag/<slug:procedure_key>/", views.filing_form, name="filing_form"),
-    path("assistiert/quittung/<uuid:public_id>/", views.filing_receipt, name="filing_receipt"),
+    path("assistiert/quittung/<int:pk>/", views.filing_receipt, name="filing_receipt"),
 ]

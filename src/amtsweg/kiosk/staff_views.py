@@ -248,7 +248,9 @@ def filing_form(request, procedure_key):
                         for text in msgs:
                             form.add_error(name, text)
             else:
-                return HttpResponseRedirect(reverse("kiosk_staff:filing_receipt", args=[case.public_id]))
+                return HttpResponseRedirect(
+                    reverse("kiosk_staff:filing_receipt", args=[case.assisted_filing.pk])
+                )
         else:
             message = _("Einige Angaben fehlen oder sind nicht korrekt. Die Stellen sind markiert.")
     else:
@@ -271,12 +273,12 @@ def filing_form(request, procedure_key):
 
 
 @staff_required(role=OPERATOR)
-def filing_receipt(request, public_id):
+def filing_receipt(request, pk):
     from amtsweg.assisted.models import AssistedFiling
 
     record = get_object_or_404(
         AssistedFiling.objects.for_staff(request.user, OPERATOR).select_related("case"),
-        case__public_id=public_id,
+        pk=pk,
     )
     return render(request, "kiosk/receipt.html", filing.receipt_context(record.case))
 
