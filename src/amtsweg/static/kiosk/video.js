@@ -106,7 +106,7 @@
       return r.ok ? r.json() : null;
     }).then(function (data) {
       polling = false;
-      if (!data) { return; }
+      if (!data || finished) { return; }
       (data.signals || []).forEach(function (signal) {
         lastSignal = Math.max(lastSignal, signal.id);
         handle(signal);
@@ -131,9 +131,11 @@
     if (finished) { return; }
     fetch(statusUrl, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
-        if (!data) { return; }
+        if (!data || finished) { return; }
         if (data.status === "angenommen") {
-          say("Eine Mitarbeiterin oder ein Mitarbeiter hat Ihre Anfrage angenommen. Die Verbindung wird aufgebaut …");
+          if (!offerSent) {
+            say("Eine Mitarbeiterin oder ein Mitarbeiter hat Ihre Anfrage angenommen. Die Verbindung wird aufgebaut …");
+          }
           call();
         } else if (data.status === "wartet") {
           say("Bitte warten Sie einen Moment. Sie sind an Position " + data.position + " in der Warteschlange.");
