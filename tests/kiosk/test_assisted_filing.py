@@ -163,3 +163,44 @@ def test_site_of_another_authority_is_refused(world, operator):
     other_site = make_site(world.stadt)
     with pytest.raises(cases.AccessDenied):
         _file(operator, site=other_site)
+
+
+def test_a_concurrent_filing_with_the_same_key_rolls_back_and_returns_the_first_case(
+    world, operator, monkeypatch
+):
+    """Simulates the race: the second call does not see the first filing at its start (both started at once),
+    so its insert hits the unique key; its whole transaction (placeholder account, draft, case) rolls back."""
+    from amtsweg.accounts.models import User
+
+    key = uuid.uuid4()
+    first, _ = _file(operator, key)
+    users = User.objects.count()
+    real = filing._existing
+    seen = []
+
+    def blind_first(k):
+        seen.append(k)
+        return None if len(seen) == 1 else real(k)
+
+    monkeypatch.setattr(filing, "_existing", blind_first)
+    second, created = _file(operator, key)
+    assert len(seen) == 2  # the unique key was hit and the except branch looked the first filing up
+    assert not created
+    assert second.pk == first.pk
+    assert Case.objects.count() == 1
+    assert User.objects.count() == users
+
+
+def test_demo_loader_registers_a_terminal(world):
+    from kiosk_helpers import make_site
+
+    from amtsweg.kiosk.demo import DEMO_TOKEN, load_kiosk
+    from amtsweg.kiosk.services import resolve
+
+    make_site(world.landratsamt)
+    lines = load_kiosk()
+    assert DEMO_TOKEN in lines[0]
+    assert load_kiosk() == lines  # idempotent
+    terminal, reason = resolve(DEMO_TOKEN)
+    assert terminal is not None
+    assert reason == ""

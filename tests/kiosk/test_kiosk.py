@@ -360,3 +360,33 @@ def test_staff_filing_without_signature_or_consent_is_refused(world, operator):
     response = client.post("/verwaltung/assistiert/antrag/test-abmeldung/", data)
     assert response.status_code == 422
     assert "Einwilligung" in response.content.decode()
+
+
+def test_citizen_prints_own_receipt_at_the_terminal_but_not_anothers(world, terminal, operator):
+    from engine_fixtures import citizen
+
+    from amtsweg.assisted.filing import file_for_citizen
+
+    _, token = terminal
+    case, _ = file_for_citizen(
+        "test-bohrung",
+        full_values("test-bohrung"),
+        operator=operator[0],
+        identification="eid",
+        consent_given=True,
+        signature_png=png(),
+        channel="terminal",
+        citizen_user=world.citizen,
+        idempotency_key=uuid.uuid4(),
+    )
+    own = login_citizen(kiosk_client(token), world.citizen)
+    response = own.get(f"/kiosk/quittung/{case.public_id}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert case.number in body
+    assert "Bestätigung drucken" in body
+    assert "Fertig – Sitzung beenden" in body
+    other = login_citizen(kiosk_client(token), citizen())
+    assert other.get(f"/kiosk/quittung/{case.public_id}/").status_code == 404
+    anonymous = kiosk_client(token).get(f"/kiosk/quittung/{case.public_id}/")
+    assert anonymous.status_code == 403

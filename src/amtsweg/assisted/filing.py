@@ -178,7 +178,7 @@ def file_for_citizen(
         key = uuid.UUID(str(idempotency_key))
     except (TypeError, ValueError):
         raise FilingError(_("Der Einreichungsschlüssel fehlt oder ist ungültig.")) from None
-    existing = AssistedFiling.objects.filter(idempotency_key=key).select_related("case").first()
+    existing = _existing(key)
     if existing is not None:
         return existing.case, False
     if channel not in CHANNELS:
@@ -270,12 +270,16 @@ def file_for_citizen(
             assisted_audit.record(
                 "assisted_filing", filing, authority=operator_authority, actor=operator, case=case.number
             )
-    except IntegrityError:
-        existing = AssistedFiling.objects.filter(idempotency_key=key).select_related("case").first()
+    except IntegrityError:  # the same key filed concurrently: the other transaction's case counts
+        existing = _existing(key)
         if existing is not None:
             return existing.case, False
         raise
     return case, True
+
+
+def _existing(key) -> AssistedFiling | None:
+    return AssistedFiling.objects.filter(idempotency_key=key).select_related("case").first()
 
 
 def _is_file(procedure, name: str) -> bool:
