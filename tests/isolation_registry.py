@@ -151,3 +151,11 @@ staff_page(
     role="authority_admin",
     own_kwargs=adm.authority_kwargs,
 )
+
+# --- Bürgerterminal: kiosk mode, video consultation, assisted filing (amtsweg.kiosk)
+# ---------------------------------------------------------------------------------------------------------
+from kiosk import isolation as kiosk_iso  # noqa: E402
+
+staff("kiosk_staff:filing_receipt", make=kiosk_iso.assisted_filing_at, role="assisted_operator")
+staff_page("kiosk_staff:terminals", make=kiosk_iso.terminal_name_at, role="authority_admin")
+staff_page("kiosk_staff:video_queue", make=kiosk_iso.waiting_video_at, role="assisted_operator")

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "amtsweg.vehicle_register",
     "amtsweg.administration",
     "amtsweg.reporting",
+    "amtsweg.kiosk",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Kiosk mode (Bürgerterminal device cookie): refuses /verwaltung/ to terminals, no-store on kiosk pages.
+    "amtsweg.kiosk.middleware.KioskMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Closes /verwaltung/ to sessions without a second factor; ends idle staff sessions.
@@ -109,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "amtsweg.core.context_processors.platform",
                 "amtsweg.accounts.context_processors.identity",
+                "amtsweg.kiosk.context_processors.kiosk",
             ],
         },
     }
@@ -330,6 +334,15 @@ ASSISTED_RATE_PER_EMAIL = env.env_int("AMTSWEG_BOOKING_RATE_PER_EMAIL", 10)
 # --- Authority administration (amtsweg.administration) -----------------------
 # Legal fee ranges per procedure (JSON, see administration/data/fee_ranges.json); empty = the shipped file.
 ADMINISTRATION_FEE_RANGES_FILE = os.environ.get("AMTSWEG_FEE_RANGES_FILE", "")
+
+# --- Bürgerterminal: kiosk mode and video consultation (amtsweg.kiosk) -------
+# A kiosk session is wiped after this many seconds without input; a countdown warns this many seconds before.
+KIOSK_INACTIVITY_SECONDS = env.env_int("AMTSWEG_KIOSK_INACTIVITY_SECONDS", 120)
+KIOSK_WARNING_SECONDS = env.env_int("AMTSWEG_KIOSK_WARNING_SECONDS", 30)
+# Staff count as reachable for video consultation this long after their queue page last polled.
+KIOSK_STAFF_ONLINE_SECONDS = env.env_int("AMTSWEG_KIOSK_STAFF_ONLINE_SECONDS", 60)
+# WebRTC ICE servers as JSON, e.g. [{"urls": "stun:stun.behoerde.example:3478"}]; empty = host candidates only.
+KIOSK_ICE_SERVERS = json.loads(os.environ.get("AMTSWEG_KIOSK_ICE_SERVERS", "") or "[]")
 
 # --- E-mail ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("AMTSWEG_EMAIL_FROM", "amtsweg <noreply@amtsweg.invalid>")
