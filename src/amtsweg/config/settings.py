@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "amtsweg.postbox",
     "amtsweg.exchange",
     "amtsweg.assisted",
+    "amtsweg.koffer",
     "amtsweg.cases",
     "amtsweg.procedures",
     "amtsweg.procedures.kfz",
@@ -319,6 +320,14 @@ ASSISTED_MAX_ACTIVE_PER_EMAIL = env.env_int("AMTSWEG_BOOKING_MAX_PER_EMAIL", 3)
 # Against booking bots: booking attempts per hour from one client address, and for one e-mail address.
 ASSISTED_RATE_PER_IP = env.env_int("AMTSWEG_BOOKING_RATE_PER_IP", 30)
 ASSISTED_RATE_PER_EMAIL = env.env_int("AMTSWEG_BOOKING_RATE_PER_EMAIL", 10)
+
+# --- Offline Bürgerkoffer (amtsweg.koffer) -------------------------------------
+# Tours this many days ahead are offered to a device for offline capture.
+KOFFER_TOUR_DAYS = env.env_int("AMTSWEG_KOFFER_TOUR_DAYS", 14)
+# Size limits of the sync endpoint: one application (payload incl. signature image), one request, items per request.
+KOFFER_MAX_ITEM_BYTES = env.env_int("AMTSWEG_KOFFER_MAX_ITEM_BYTES", 512 * 1024)
+KOFFER_MAX_BATCH_BYTES = env.env_int("AMTSWEG_KOFFER_MAX_BATCH_BYTES", 4 * 1024 * 1024)
+KOFFER_MAX_BATCH_ITEMS = env.env_int("AMTSWEG_KOFFER_MAX_BATCH_ITEMS", 20)
 
 # --- E-mail ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("AMTSWEG_EMAIL_FROM", "amtsweg <noreply@amtsweg.invalid>")
