@@ -712,3 +712,63 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AssistedFilingQuerySet(TenantQuerySet):
+    tenant_field = "operator_authority"
+    owner_fields = ("case__applicant",)
+
+
+class AssistedFiling(models.Model):
+    """An application filed by staff on behalf of a citizen (at a Bürgerterminal or with the Bürgerkoffer).
+
+    Written by `assisted.filing.file_for_citizen` in the transaction that creates the case. The citizen's
+    signature (a PNG drawn on screen) is stored only as a JWE for the case's lead authority."""
+
+    class Channel(models.TextChoices):
+        TERMINAL = "terminal", _("Bürgerterminal")
+        BUERGERKOFFER = "buergerkoffer", _("Bürgerkoffer")
+
+    class Identification(models.TextChoices):
+        ID_SEEN = "ausweis_gesehen", _("Ausweis von Beschäftigten gesehen")
+        EID = "eid", _("Online-Ausweisfunktion (eID)")
+
+    class Receipt(models.TextChoices):
+        PAPER = "papier", _("auf Papier")
+        POSTBOX = "postfach", _("ins Postfach")
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, related_name="assisted_filing", verbose_name=_("Vorgang")
+    )
+    idempotency_key = models.UUIDField(_("Einreichungsschlüssel"), unique=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assisted_filings",
+        verbose_name=_("eingereicht durch"),
+    )
+    operator_authority = models.ForeignKey(
+        "directory.Authority", on_delete=models.PROTECT, related_name="+", verbose_name=_("Behörde der Hilfe")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="filings", verbose_name=_("Ort")
+    )
+    channel = models.CharField(_("Weg"), max_length=20, choices=Channel.choices)
+    identification = models.CharField(_("Identifizierung"), max_length=20, choices=Identification.choices)
+    consent_given = models.BooleanField(_("Einwilligung erteilt"), default=False)
+    consent_at = models.DateTimeField(_("Einwilligung am"))
+    signature_jwe = models.TextField(_("Unterschrift (verschlüsselt)"), blank=True)
+    signature_sha256 = models.CharField(_("Prüfsumme der Unterschrift"), max_length=64, blank=True)
+    receipt = models.CharField(_("Eingangsbestätigung"), max_length=10, choices=Receipt.choices)
+    citizen_has_account = models.BooleanField(_("mit Bürgerkonto"), default=False)
+    filed_at = models.DateTimeField(_("eingereicht am"), default=timezone.now)
+
+    objects = AssistedFilingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assistierte Antragstellung")
+        verbose_name_plural = _("assistierte Antragstellungen")
+        ordering = ["-filed_at"]
+
+    def __str__(self):
+        return f"{self.case_id} ({self.channel})"

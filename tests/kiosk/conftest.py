@@ -1,0 +1,13 @@
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / ".." / "procedures"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# The shared fixtures of the case-engine tests (see engine_fixtures.py).
+from engine_fixtures import engine_settings as engine_settings
+from engine_fixtures import key_pool as key_pool
+from engine_fixtures import shared_key_dir as shared_key_dir
+from engine_fixtures import shared_pki_dir as shared_pki_dir
+from engine_fixtures import test_procedures as test_procedures
+from engine_fixtures import world as world
