@@ -76,7 +76,7 @@ def make_item(tour, *, key=None, values=None, procedure="test-bohrung", **payloa
         "tour": tour.pk,
         "captured_at": "2026-11-28T09:30:00.000Z",
         "values": values if values is not None else bohrung_values(),
-        "identification": "id_card",
+        "identification": "ausweis_gesehen",
         "consent": True,
         "signature_png": signature_png(),
     }

@@ -333,5 +333,6 @@ def test_invalid_values_are_rejected_with_the_engines_message(client, koffer):
     result = result_of(post_sync(client, koffer, [item]))
     assert result["status"] == "rejected"
     assert result["code"] == "invalid"
-    assert result["message"].startswith("Der Antrag ist unvollständig oder fehlerhaft")
+    assert result["message"].startswith("Der Antrag ist noch nicht vollständig.")
+    assert "Postleitzahl des Bohrorts: " in result["message"]
     assert not Case.objects.exists()

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from amtsweg.accounts.tenancy import authorities_for
 from amtsweg.assisted import audit
 from amtsweg.assisted.models import Tour
+from amtsweg.cases.services import CaseError
 from amtsweg.koffer.models import Device, SyncItem
 from amtsweg.procedures import registry
 
@@ -51,7 +52,7 @@ logger = logging.getLogger("amtsweg.koffer")
 CHANNEL = "buergerkoffer"
 PAYLOAD_VERSION = 1
 DEVICE_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-IDENTIFICATION_METHODS = ("id_card", "eid")
+IDENTIFICATION_METHODS = ("ausweis_gesehen", "eid")  # assisted.models.AssistedFiling.Identification
 
 
 # ---------------------------------------------------------------- devices
@@ -365,13 +366,15 @@ def _file(device, procedure, values, payload, key, signature):
     )
 
 
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        parts = []
-        for name, errors in exc.message_dict.items():
-            parts.append(f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors))
-        return "; ".join(parts)
-    return " ".join(exc.messages)
+def _error_text(procedure, message: str, errors: dict) -> str:
+    """The engine's message plus every field's problem, by the field's label (shown on the device)."""
+    parts = []
+    for name, messages in errors.items():
+        item = procedure.field(name) if name != "__all__" else None
+        label = str(item.label) if item is not None else ""
+        text = " ".join(str(m) for m in messages)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join([str(message), *(f"{part}" for part in parts)]).strip()
 
 
 def sync_item(device: Device, item) -> Result:
@@ -385,11 +388,10 @@ def sync_item(device: Device, item) -> Result:
         signature = _signature(payload)
         try:
             case, _created = _file(device, procedure, values, payload, key, signature)
+        except CaseError as exc:
+            raise Rejected(_error_text(procedure, exc.message, exc.errors), "invalid") from None
         except ValidationError as exc:
-            raise Rejected(
-                _("Der Antrag ist unvollständig oder fehlerhaft: %(errors)s") % {"errors": _error_text(exc)},
-                "invalid",
-            ) from None
+            raise Rejected(" ".join(exc.messages), "invalid") from None
         try:
             with transaction.atomic():
                 SyncItem.objects.create(

@@ -50,7 +50,7 @@ def offline_form(request, key: str):
         "sections": sections,
         "skipped": skipped,
         "identification_methods": [
-            ("id_card", _("Ausweis von mir geprüft")),
+            ("ausweis_gesehen", _("Ausweis von mir geprüft")),
             ("eid", _("Online-Ausweis (eID)")),
         ],
     }
