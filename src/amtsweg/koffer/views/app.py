@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -90,6 +91,7 @@ def service_worker(request):
             "precache": json.dumps(precache),
             "scope": json.dumps(reverse("koffer:app")),
             "api": json.dumps(reverse("koffer:app") + "api/"),
+            "static": json.dumps(settings.STATIC_URL),
         },
         content_type="text/javascript; charset=utf-8",
     )

@@ -1,5 +1,5 @@
 {% autoescape off %}/* amtsweg Bürgerkoffer service worker (scope: the app under /koffer/).
- * App shell and static files: served from the cache, refreshed from the network when online.
+ * App shell and static files (CSS, fonts, scripts): from the network when online (and stored), else from the cache.
  * Offline forms: cached by the app (cache "<version>-forms") for the procedures of the device's tours.
  * The device API is never cached. No personal data ever passes through this cache. */
 "use strict";
@@ -7,6 +7,7 @@ const VERSION = {{ version }};
 const PRECACHE = {{ precache }};
 const SCOPE = {{ scope }};
 const API = {{ api }};
+const STATIC = {{ static }};
 const SHELL = VERSION + "-shell";
 const FORMS = VERSION + "-forms";
 
@@ -49,7 +50,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith(API)) return;  // always the network: the device API is never cached
-  if (url.pathname.startsWith(SCOPE) || PRECACHE.includes(url.pathname)) {
+  if (url.pathname.startsWith(SCOPE) || url.pathname.startsWith(STATIC)) {
     event.respondWith(networkFirst(request));
   }
 });
