@@ -1,4 +1,4 @@
-"""Pages of the offline Bürgerkoffer: device registry for administrators, the app shell, forms, manifest, worker."""
+"""Pages of the offline Bürgerkoffer: device registry, app shell, offline forms, manifest, service worker."""
 
 from __future__ import annotations
 
@@ -40,11 +40,14 @@ def test_admin_registers_a_device_and_sees_the_token_once(client, koffer):
     assert "no-store" in response["Cache-Control"]
     device = Device.objects.get(name="Laptop Koffer 7")
     token = response.context["token"]
-    assert token.startswith(device.device_id + ".") and token in response.text
+    assert token.startswith(device.device_id + ".")
+    assert token in response.text
     assert services.authenticate(f"Bearer {token}") == device
-    assert device.staff_user == koffer.operator and device.authority == koffer.world.landratsamt
+    assert device.staff_user == koffer.operator
+    assert device.authority == koffer.world.landratsamt
     listing = client.get("/verwaltung/buergerkoffer/")
-    assert device.device_id in listing.text and token.partition(".")[2] not in listing.text
+    assert device.device_id in listing.text
+    assert token.partition(".")[2] not in listing.text
 
 
 def test_admin_cannot_bind_a_device_to_another_authoritys_staff(client, koffer):
@@ -66,9 +69,9 @@ def test_admin_revokes_a_device(client, koffer):
     response = client.post(url, {"reason": "Laptop verloren"}, follow=True)
     assert "ist gesperrt" in response.text
     device = Device.objects.get(pk=koffer.device.pk)
-    assert (
-        device.is_revoked and device.revoked_by == koffer.admin and device.revoke_reason == "Laptop verloren"
-    )
+    assert device.is_revoked
+    assert device.revoked_by == koffer.admin
+    assert device.revoke_reason == "Laptop verloren"
 
 
 def test_other_authoritys_admin_gets_404_and_cannot_revoke(client, koffer):
@@ -86,7 +89,8 @@ def test_app_shell_has_no_inline_script_and_links_the_manifest(client, koffer):
     assert response.status_code == 200
     html = response.text
     assert 'rel="manifest" href="/koffer/manifest.webmanifest"' in html
-    assert "<script>" not in html and "onclick" not in html
+    assert "<script>" not in html
+    assert "onclick" not in html
     assert "csrf" not in html.lower()
     assert "'nonce-" in response["Content-Security-Policy"]
 
@@ -105,8 +109,10 @@ def test_manifest(client):
     response = client.get("/koffer/manifest.webmanifest")
     assert response["Content-Type"].startswith("application/manifest+json")
     manifest = json.loads(response.text)
-    assert manifest["start_url"] == "/koffer/" and manifest["scope"] == "/koffer/"
-    assert manifest["display"] == "standalone" and manifest["icons"]
+    assert manifest["start_url"] == "/koffer/"
+    assert manifest["scope"] == "/koffer/"
+    assert manifest["display"] == "standalone"
+    assert manifest["icons"]
 
 
 def test_offline_form_renders_all_steps_without_uploads(client, koffer):
