@@ -149,6 +149,13 @@ def test_capture_offline_then_sync_exactly_once(page, world, assert_accessible, 
     page.get_by_role("button", name="Jetzt übertragen").click()
     assert Case.objects.count() == 2
 
+    # 200 % zoom of a 1024×768 screen (512×384 CSS pixels): nothing needs horizontal scrolling.
+    page.set_viewport_size({"width": 512, "height": 384})
+    page.get_by_role("button", name=f"Antrag erfassen: {PROCEDURE}").click()
+    expect(page.get_by_label("Bezeichnung der Bohrung")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert_accessible(page)
+
 
 def test_revoked_device_wipes_its_store(page, world, assert_accessible, browser_errors):
     from amtsweg.koffer import services
