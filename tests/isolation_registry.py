@@ -108,3 +108,13 @@ for _name in ("kfz:vehicle", "kfz:details", "kfz:review", "kfz:submit", "kfz:res
     citizen(_name, make=kfz_iso.dialogue_of)
 citizen("kfz:aborted", make=kfz_iso.dialogue_of)
 citizen("kfz:abort", make=kfz_iso.dialogue_of, method="post", unchanged=kfz_iso.still_open)
+
+
+# --- offline Bürgerkoffer (amtsweg.koffer)
+# ---------------------------------------------------------------------------------------------------------
+from koffer import isolation as koffer_iso  # noqa: E402
+
+staff("koffer_staff:revoke", make=koffer_iso.device_at, role="authority_admin")
+# The POST (revocation) by another authority's admin is tested in tests/koffer/test_koffer_pages.py:
+# the matrix expects 200 from the owner, and a successful revocation redirects.
+staff_page("koffer_staff:devices", make=koffer_iso.device_name_at, role="authority_admin")
