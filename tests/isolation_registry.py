@@ -118,3 +118,11 @@ staff("koffer_staff:revoke", make=koffer_iso.device_at, role="authority_admin")
 # The POST (revocation) by another authority's admin is tested in tests/koffer/test_koffer_pages.py:
 # the matrix expects 200 from the owner, and a successful revocation redirects.
 staff_page("koffer_staff:devices", make=koffer_iso.device_name_at, role="authority_admin")
+
+# --- Bürgerterminal: kiosk mode, video consultation, assisted filing (amtsweg.kiosk)
+# ---------------------------------------------------------------------------------------------------------
+from kiosk import isolation as kiosk_iso  # noqa: E402
+
+staff("kiosk_staff:filing_receipt", make=kiosk_iso.assisted_filing_at, role="assisted_operator")
+staff_page("kiosk_staff:terminals", make=kiosk_iso.terminal_name_at, role="authority_admin")
+staff_page("kiosk_staff:video_queue", make=kiosk_iso.waiting_video_at, role="assisted_operator")

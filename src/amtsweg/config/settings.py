@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "amtsweg.procedures.kfz",
     "amtsweg.procedures.gewerbe",
     "amtsweg.vehicle_register",
+    "amtsweg.kiosk",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Kiosk mode (Bürgerterminal device cookie): refuses /verwaltung/ to terminals, no-store on kiosk pages.
+    "amtsweg.kiosk.middleware.KioskMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Closes /verwaltung/ to sessions without a second factor; ends idle staff sessions.
@@ -107,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "amtsweg.core.context_processors.platform",
                 "amtsweg.accounts.context_processors.identity",
+                "amtsweg.kiosk.context_processors.kiosk",
             ],
         },
     }
@@ -328,6 +332,15 @@ KOFFER_TOUR_DAYS = env.env_int("AMTSWEG_KOFFER_TOUR_DAYS", 14)
 KOFFER_MAX_ITEM_BYTES = env.env_int("AMTSWEG_KOFFER_MAX_ITEM_BYTES", 512 * 1024)
 KOFFER_MAX_BATCH_BYTES = env.env_int("AMTSWEG_KOFFER_MAX_BATCH_BYTES", 4 * 1024 * 1024)
 KOFFER_MAX_BATCH_ITEMS = env.env_int("AMTSWEG_KOFFER_MAX_BATCH_ITEMS", 20)
+
+# --- Bürgerterminal: kiosk mode and video consultation (amtsweg.kiosk) -------
+# A kiosk session is wiped after this many seconds without input; a countdown warns this many seconds before.
+KIOSK_INACTIVITY_SECONDS = env.env_int("AMTSWEG_KIOSK_INACTIVITY_SECONDS", 120)
+KIOSK_WARNING_SECONDS = env.env_int("AMTSWEG_KIOSK_WARNING_SECONDS", 30)
+# Staff count as reachable for video consultation this long after their queue page last polled.
+KIOSK_STAFF_ONLINE_SECONDS = env.env_int("AMTSWEG_KIOSK_STAFF_ONLINE_SECONDS", 60)
+# WebRTC ICE servers as JSON, e.g. [{"urls": "stun:stun.behoerde.example:3478"}]; empty = host candidates only.
+KIOSK_ICE_SERVERS = json.loads(os.environ.get("AMTSWEG_KIOSK_ICE_SERVERS", "") or "[]")
 
 # --- E-mail ------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("AMTSWEG_EMAIL_FROM", "amtsweg <noreply@amtsweg.invalid>")

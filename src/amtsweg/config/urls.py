@@ -26,6 +26,8 @@ urlpatterns = [
     path("verwaltung/touren/", include("amtsweg.assisted.staff_urls")),
     path("verwaltung/buergerkoffer/", include("amtsweg.koffer.staff_urls")),
     path("koffer/", include("amtsweg.koffer.urls")),
+    path("verwaltung/", include("amtsweg.kiosk.staff_urls")),
+    path("", include("amtsweg.kiosk.urls")),
     path("", include("amtsweg.assisted.urls")),
     # i-Kfz before the case engine: it takes over /antrag/kfz-…/ (the engine's start URL for these keys).
     path("", include("amtsweg.procedures.kfz.urls")),
