@@ -187,3 +187,43 @@ def test_revoked_device_wipes_its_store(page, world, assert_accessible, browser_
     names = page.evaluate("async () => (await indexedDB.databases()).map((d) => d.name)")
     assert "amtsweg-koffer" not in names
     assert page.evaluate("async () => (await caches.keys()).length") == 0
+
+
+def test_admin_registers_and_revokes_a_device(page, world, live_server, assert_accessible):
+    from django.test import Client
+    from engine_fixtures import login_staff
+
+    from amtsweg.koffer.models import Device
+
+    page.set_viewport_size({"width": 1024, "height": 768})
+    authority = world.landratsamt
+    admin, admin_totp = staff(authority, ("authority_admin",))
+    operator, _ = staff(authority, ("assisted_operator",))
+    client = login_staff(Client(), admin, admin_totp)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto("/verwaltung/buergerkoffer/")
+    expect(page.get_by_role("heading", name="Bürgerkoffer-Geräte")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Gerät registrieren").click()
+    assert_accessible(page)
+    page.get_by_label("Bezeichnung des Geräts").fill("Laptop Koffer 3")
+    page.get_by_label("Mitarbeiterin oder Mitarbeiter").select_option(
+        label=f"{operator.get_full_name()} – {authority.name}"
+    )
+    page.get_by_role("button", name="Registrieren").click()
+    expect(page.get_by_role("heading", name="Gerät registriert")).to_be_visible()
+    assert_accessible(page)
+    device = Device.objects.get(name="Laptop Koffer 3")
+    expect(page.locator("#device-token")).to_contain_text(device.device_id + ".")
+
+    page.get_by_role("link", name="Zur Geräteliste").click()
+    page.get_by_role("link", name="Laptop Koffer 3 sperren").click()
+    assert_accessible(page)
+    page.get_by_label("Grund der Sperre").fill("Laptop verloren")
+    page.get_by_role("button", name="Gerät sperren").click()
+    expect(page.get_by_text("ist gesperrt")).to_be_visible()
+    assert_accessible(page)
+    device.refresh_from_db()
+    assert device.is_revoked

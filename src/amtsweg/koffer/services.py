@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -334,7 +335,7 @@ def _check(device: Device, payload: dict):
     tour_id = payload.get("tour")
     tour = (
         Tour.objects.filter(authority=device.authority, pk=tour_id).first()
-        if isinstance(tour_id, int)
+        if isinstance(tour_id, int) and not isinstance(tour_id, bool)
         else None
     )
     if tour is None:
@@ -437,7 +438,7 @@ def _replay(device: Device, existing: SyncItem, digest: str) -> Result:
             % {"number": existing.case_number},
             "conflict",
         )
-    SyncItem.objects.filter(pk=existing.pk).update(uploads=existing.uploads + 1)
+    SyncItem.objects.filter(pk=existing.pk).update(uploads=F("uploads") + 1)
     return Result(str(existing.idempotency_key), "duplicate", case_number=existing.case_number)
 
 
