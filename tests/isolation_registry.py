@@ -152,6 +152,15 @@ staff_page(
     own_kwargs=adm.authority_kwargs,
 )
 
+# --- offline Bürgerkoffer (amtsweg.koffer)
+# ---------------------------------------------------------------------------------------------------------
+from koffer import isolation as koffer_iso  # noqa: E402
+
+staff("koffer_staff:revoke", make=koffer_iso.device_at, role="authority_admin")
+# The POST (revocation) by another authority's admin is tested in tests/koffer/test_koffer_pages.py:
+# the matrix expects 200 from the owner, and a successful revocation redirects.
+staff_page("koffer_staff:devices", make=koffer_iso.device_name_at, role="authority_admin")
+
 # --- Bürgerterminal: kiosk mode, video consultation, assisted filing (amtsweg.kiosk)
 # ---------------------------------------------------------------------------------------------------------
 from kiosk import isolation as kiosk_iso  # noqa: E402

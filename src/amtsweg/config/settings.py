@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "amtsweg.postbox",
     "amtsweg.exchange",
     "amtsweg.assisted",
+    "amtsweg.koffer",
     "amtsweg.cases",
     "amtsweg.backoffice",
     "amtsweg.procedures",
@@ -334,6 +335,14 @@ ASSISTED_RATE_PER_EMAIL = env.env_int("AMTSWEG_BOOKING_RATE_PER_EMAIL", 10)
 # --- Authority administration (amtsweg.administration) -----------------------
 # Legal fee ranges per procedure (JSON, see administration/data/fee_ranges.json); empty = the shipped file.
 ADMINISTRATION_FEE_RANGES_FILE = os.environ.get("AMTSWEG_FEE_RANGES_FILE", "")
+
+# --- Offline Bürgerkoffer (amtsweg.koffer) -------------------------------------
+# Tours this many days ahead are offered to a device for offline capture.
+KOFFER_TOUR_DAYS = env.env_int("AMTSWEG_KOFFER_TOUR_DAYS", 14)
+# Size limits of the sync endpoint: one application (payload incl. signature image), one request, items per request.
+KOFFER_MAX_ITEM_BYTES = env.env_int("AMTSWEG_KOFFER_MAX_ITEM_BYTES", 512 * 1024)
+KOFFER_MAX_BATCH_BYTES = env.env_int("AMTSWEG_KOFFER_MAX_BATCH_BYTES", 4 * 1024 * 1024)
+KOFFER_MAX_BATCH_ITEMS = env.env_int("AMTSWEG_KOFFER_MAX_BATCH_ITEMS", 20)
 
 # --- Bürgerterminal: kiosk mode and video consultation (amtsweg.kiosk) -------
 # A kiosk session is wiped after this many seconds without input; a countdown warns this many seconds before.

@@ -24,6 +24,8 @@ urlpatterns = [
     path("postfach/", include("amtsweg.postbox.urls")),
     path("verwaltung/postausgang/", include("amtsweg.postbox.staff_urls")),
     path("verwaltung/touren/", include("amtsweg.assisted.staff_urls")),
+    path("verwaltung/buergerkoffer/", include("amtsweg.koffer.staff_urls")),
+    path("koffer/", include("amtsweg.koffer.urls")),
     path("verwaltung/", include("amtsweg.kiosk.staff_urls")),
     path("", include("amtsweg.kiosk.urls")),
     path("", include("amtsweg.assisted.urls")),
