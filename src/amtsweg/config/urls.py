@@ -24,6 +24,7 @@ urlpatterns = [
     path("postfach/", include("amtsweg.postbox.urls")),
     path("verwaltung/postausgang/", include("amtsweg.postbox.staff_urls")),
     path("verwaltung/touren/", include("amtsweg.assisted.staff_urls")),
+    path("verwaltung/vorgaenge/", include("amtsweg.backoffice.urls")),
     path("", include("amtsweg.assisted.urls")),
     # i-Kfz before the case engine: it takes over /antrag/kfz-…/ (the engine's start URL for these keys).
     path("", include("amtsweg.procedures.kfz.urls")),
