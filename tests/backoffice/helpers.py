@@ -22,7 +22,7 @@ def submitted(world, user=None, **overrides):
 
 
 def foreign(world, user=None):
-    """A test-bohrung case: led by the Landratsamt (parts at LfULG and Oberbergamt), none at Stadt Freiberg."""
+    """A test-bohrung case: led by the Landratsamt (parts at LfULG, Oberbergamt), none at Stadt Freiberg."""
     user = user or world.citizen
     draft = fill(user, "test-bohrung")
     case, _created = case_services.submit(draft, user, Acting(user), uuid.uuid4())

@@ -166,7 +166,8 @@ def test_opening_the_application_is_audited_and_shown_to_the_citizen(world, work
     assert "Angaben zum Betrieb" in body or "Name des Betriebs" in body
     assert "ausweis.pdf" in body
     event = AuditEvent.objects.get(case=case, kind="data_access")
-    assert event.actor == worker and event.detail["purpose"] == "Prüfung der Anzeige"
+    assert event.actor == worker
+    assert event.detail["purpose"] == "Prüfung der Anzeige"
     assert DataAccessRecord.objects.filter(subject_user=world.citizen, purpose="Prüfung der Anzeige").exists()
     # Without a purpose: refused with a clear message.
     response = client.post(
@@ -282,14 +283,17 @@ def test_decision_without_second_approval_is_issued_once(world, worker, client, 
     draft = DecisionDraft.objects.get()
     assert "Musterfrau" not in draft.jwe
     preview = client.get(reverse("backoffice:decision_preview", args=[case.public_id]))
-    assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
+    assert preview.status_code == 200
+    assert preview.content.startswith(b"%PDF")
     assert b"Abgerufen von" in preview.content
     response = client.post(url, _texts(aktion="erlassen", entwurf_version=draft.version), follow=True)
     assert "erlassen" in _messages(response)
     decision = Decision.objects.get()
-    assert decision.decided_by == worker and decision.outcome == "granted"
+    assert decision.decided_by == worker
+    assert decision.outcome == "granted"
     draft.refresh_from_db()
-    assert draft.status == DecisionDraft.Status.ISSUED and draft.decision == decision
+    assert draft.status == DecisionDraft.Status.ISSUED
+    assert draft.decision == decision
     # Issued twice: refused.
     with pytest.raises(services.TransitionNotAllowed, match="bereits erlassen"):
         services.finish_draft(draft, worker)
@@ -365,7 +369,8 @@ def test_second_approval_by_another_person(world, worker, client):
     decision = Decision.objects.get()
     assert decision.decided_by == worker
     draft.refresh_from_db()
-    assert draft.approved_by == approver and draft.status == DecisionDraft.Status.ISSUED
+    assert draft.approved_by == approver
+    assert draft.status == DecisionDraft.Status.ISSUED
     assert AuditEvent.objects.filter(case=case, kind="decision_approved", actor=approver).exists()
     # Released twice: refused.
     response = client.post(
@@ -416,7 +421,8 @@ def test_django_admin_only_for_superusers(world, client):
     user.save(update_fields=["is_staff"])
     login_staff(client, user, device)
     response = client.get("/betrieb/admin/")
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
     user.is_superuser = True
     user.save(update_fields=["is_superuser"])
     assert client.get("/betrieb/admin/").status_code == 200
