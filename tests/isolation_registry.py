@@ -108,3 +108,11 @@ for _name in ("kfz:vehicle", "kfz:details", "kfz:review", "kfz:submit", "kfz:res
     citizen(_name, make=kfz_iso.dialogue_of)
 citizen("kfz:aborted", make=kfz_iso.dialogue_of)
 citizen("kfz:abort", make=kfz_iso.dialogue_of, method="post", unchanged=kfz_iso.still_open)
+
+
+# --- back office (amtsweg.backoffice); pages with case IDs are covered in tests/backoffice (UUIDs)
+# ---------------------------------------------------------------------------------------------------------
+from backoffice import isolation as bo_iso  # noqa: E402
+
+staff_page("backoffice:worklist", make=bo_iso.case_number_at, role="case_worker")
+staff_page("backoffice:approvals", make=bo_iso.draft_awaiting_approval_at, role="approver")

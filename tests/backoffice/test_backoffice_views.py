@@ -8,10 +8,10 @@ import datetime as dt
 import re
 
 import pytest
+from backoffice_helpers import foreign, submitted
 from django.urls import reverse
 from django.utils import timezone
 from engine_fixtures import citizen, drain, login_citizen, login_staff, staff
-from helpers import foreign, submitted
 
 from amtsweg.accounts.models import DataAccessRecord
 from amtsweg.backoffice import services
