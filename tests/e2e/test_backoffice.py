@@ -159,7 +159,7 @@ def test_case_worker_asks_drafts_and_an_approver_releases(
     decision.refresh_from_db()
     assert decision.document_id is not None
 
-    # --- the citizen receives the decision in the postbox ----------------------------------------------------
+    # --- the citizen receives the decision in the postbox -----------------------------------------------
     use_session(page, login_citizen(Client(), world.citizen), live_server)
     page.goto("/postfach/")
     page.get_by_role("link", name=f"Bescheid zu Ihrem Antrag {case.number}").click()
