@@ -380,25 +380,36 @@ def deliveries_for(part: CasePart):
     return deliveries_for_reference(part.case.reference)
 
 
-def staff_transitions(part: CasePart, user) -> list:
-    """The next steps offered as plain buttons: the allowed ones, without those that have their own dialog
-    (follow-up question, decision)."""
+@dataclass
+class NextSteps:
+    """What the user may do next on the part (computed once per page)."""
+
+    transitions: list  # plain steps offered as buttons (without those that have their own dialog)
+    can_ask: bool
+    can_decide: bool
+
+
+def next_steps(part: CasePart, user) -> NextSteps:
+    allowed = case_services.allowed_transitions(part.case, user, part)
+    targets = {t.target for t in allowed}
     own_dialog = {State.INFORMATION_REQUESTED, State.DECIDED, State.REJECTED}
-    return [
-        t
-        for t in case_services.allowed_transitions(part.case, user, part)
-        if t.target not in own_dialog and "staff" in t.actors
-    ]
+    return NextSteps(
+        transitions=[t for t in allowed if t.target not in own_dialog and "staff" in t.actors],
+        can_ask=State.INFORMATION_REQUESTED in targets,
+        can_decide=State.DECIDED in targets or State.REJECTED in targets,
+    )
+
+
+def staff_transitions(part: CasePart, user) -> list:
+    return next_steps(part, user).transitions
 
 
 def can_decide(part: CasePart, user) -> bool:
-    targets = {t.target for t in case_services.allowed_transitions(part.case, user, part)}
-    return State.DECIDED in targets or State.REJECTED in targets
+    return next_steps(part, user).can_decide
 
 
 def can_ask(part: CasePart, user) -> bool:
-    targets = {t.target for t in case_services.allowed_transitions(part.case, user, part)}
-    return State.INFORMATION_REQUESTED in targets
+    return next_steps(part, user).can_ask
 
 
 # --- internal notes (never shown to the citizen) ------------------------------------------------------------

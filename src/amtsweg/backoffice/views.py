@@ -184,6 +184,7 @@ def _detail_context(request, part, opened=None) -> dict:
     case = part.case
     procedure = registry.get(case.procedure_key)
     user = request.user
+    steps = services.next_steps(part, user)
     context = {
         **_base_context(request),
         "part": part,
@@ -197,9 +198,9 @@ def _detail_context(request, part, opened=None) -> dict:
         "messages_linked": services.messages_for(part),
         "deliveries": services.deliveries_for(part),
         "requests": part.information_requests.order_by("-requested_at"),
-        "transitions": services.staff_transitions(part, user),
-        "can_ask": services.can_ask(part, user),
-        "can_decide": services.can_decide(part, user),
+        "transitions": steps.transitions,
+        "can_ask": steps.can_ask,
+        "can_decide": steps.can_decide,
         "draft": services.open_draft(part),
         "decisions": part.decisions.order_by("decided_at"),
         "colleagues": services.colleagues(user),
