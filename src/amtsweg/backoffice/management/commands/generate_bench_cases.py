@@ -147,8 +147,7 @@ class Command(BaseCommand):
                 batch_started = time.perf_counter()
                 self._batch(cursor, start, stop, len(authority_ids), len(citizen_ids), procedures)
                 self.stderr.write(f"Vorgänge {start:,}–{stop:,}: {time.perf_counter() - batch_started:.1f} s")
-            cursor.execute("ANALYZE cases_case")
-            cursor.execute("ANALYZE cases_casepart")
+            cursor.execute("ANALYZE")
         self.stderr.write(f"Fertig: {total:,} Vorgänge in {time.perf_counter() - started:.1f} s")
 
     def _batch(self, cursor, start, stop, n_authorities, n_citizens, procedures):
