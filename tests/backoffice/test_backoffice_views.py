@@ -441,3 +441,12 @@ def test_case_urls_hold_no_personal_data(world, worker, client):
     for href in re.findall(r'href="([^"]+)"', body):
         assert world.citizen.last_name not in href
         assert case.number not in href
+
+
+def test_case_of_a_retired_procedure_stays_readable(world, worker, client):
+    case = submitted(world)
+    type(case).objects.filter(pk=case.pk).update(procedure_key="ausser-betrieb")
+    response = client.get(reverse("backoffice:detail", args=[case.public_id]))
+    assert response.status_code == 200
+    assert "ausser-betrieb" in response.content.decode()
+    assert client.get(reverse("backoffice:worklist")).status_code == 200

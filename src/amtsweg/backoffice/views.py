@@ -182,7 +182,10 @@ def _report_assignment(request, result, assignee):
 
 def _detail_context(request, part, opened=None) -> dict:
     case = part.case
-    procedure = registry.get(case.procedure_key)
+    try:
+        procedure = registry.get(case.procedure_key)
+    except registry.UnknownProcedure:  # a procedure taken out of service: the case stays readable
+        procedure = None
     user = request.user
     steps = services.next_steps(part, user)
     context = {
@@ -204,10 +207,12 @@ def _detail_context(request, part, opened=None) -> dict:
         "draft": services.open_draft(part),
         "decisions": part.decisions.order_by("decided_at"),
         "colleagues": services.colleagues(user),
-        "questions": [(f.name, f"{s.title}: {f.label}") for s in procedure.steps for f in s.fields],
-        "default_deadline": dt.date.today() + dt.timedelta(days=procedure.information_days),
+        "questions": [(f.name, f"{s.title}: {f.label}") for s in procedure.steps for f in s.fields]
+        if procedure
+        else [],
+        "default_deadline": dt.date.today() + dt.timedelta(days=getattr(procedure, "information_days", 14)),
     }
-    if opened is not None:
+    if opened is not None and procedure is not None:
         context["summary"] = _summary(procedure, opened)
     return context
 

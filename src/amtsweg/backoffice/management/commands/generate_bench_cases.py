@@ -25,9 +25,9 @@ PROCEDURES = [
     "gewerbe-anmeldung",
     "gewerbe-ummeldung",
     "gewerbe-abmeldung",
-    "hundesteuer-anmeldung",
     "kfz-ausserbetriebsetzung",
-    "bohranzeige",
+    "kfz-adressaenderung",
+    "kfz-umschreibung",
 ]
 # Cumulative shares of the states (most cases of past years are done).
 STATES = [
