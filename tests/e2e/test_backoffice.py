@@ -149,7 +149,7 @@ def test_case_worker_asks_drafts_and_an_approver_releases(
     page.goto("/verwaltung/vorgaenge/freigaben/")
     assert_accessible(page)
     page.get_by_role("link", name=case.number).click()
-    expect(page.locator("main")).to_contain_text("die Tätigkeit ist genau beschrieben")
+    expect(page.locator("main")).to_contain_text("die Tätigkeit ist nun genau beschrieben")
     assert_accessible(page)
     page.get_by_role("button", name="Freigeben und erlassen").click()
     expect(page.locator("main")).to_contain_text("Freigegeben: Der Bescheid ist erlassen")
