@@ -168,3 +168,10 @@ from kiosk import isolation as kiosk_iso  # noqa: E402
 staff("kiosk_staff:filing_receipt", make=kiosk_iso.assisted_filing_at, role="assisted_operator")
 staff_page("kiosk_staff:terminals", make=kiosk_iso.terminal_name_at, role="authority_admin")
 staff_page("kiosk_staff:video_queue", make=kiosk_iso.waiting_video_at, role="assisted_operator")
+
+# --- back office (amtsweg.backoffice); pages with case IDs are covered in tests/backoffice (UUIDs)
+# ---------------------------------------------------------------------------------------------------------
+from backoffice import isolation as bo_iso  # noqa: E402
+
+staff_page("backoffice:worklist", make=bo_iso.case_number_at, role="case_worker")
+staff_page("backoffice:approvals", make=bo_iso.draft_awaiting_approval_at, role="approver")

@@ -102,3 +102,13 @@ def test_letter_settings_default_and_stored(world):
     assert stored.signatory_name == "Dr. Max Beispiel"
     assert stored.letterhead_lines == ["Stadt Freiberg", "Ordnungsamt"]
     assert stored.footer_lines == ["Obermarkt 24 · 09599 Freiberg"]
+
+
+def test_demo_loader_is_idempotent_and_fictional(world):
+    from amtsweg.backoffice.demo import load_backoffice_settings
+
+    assert load_backoffice_settings()
+    load_backoffice_settings()
+    stored = LetterSettings.objects.get(authority=world.stadt)
+    assert "fiktiv" in stored.signatory_name
+    assert LetterSettings.objects.filter(authority=world.stadt).count() == 1

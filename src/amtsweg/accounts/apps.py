@@ -8,11 +8,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Konten")
 
     def ready(self):
-        # The operators' admin (/betrieb/admin/) also asks for the second factor (django-otp's OTPAdminSite).
+        # The operators' admin (/betrieb/admin/) also asks for the second factor (django-otp's OTPAdminSite)
+        # and is for platform operators (superusers) only, never for case work.
         from django.contrib import admin
-        from django_otp.admin import OTPAdminSite
 
-        admin.site.__class__ = OTPAdminSite
+        from amtsweg.accounts.admin_site import OperatorsAdminSite
+
+        admin.site.__class__ = OperatorsAdminSite
         # Load the built-in identity-provider plugins so the registry is complete.
         from amtsweg.accounts.providers import registry
 

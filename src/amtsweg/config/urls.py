@@ -24,6 +24,7 @@ urlpatterns = [
     path("postfach/", include("amtsweg.postbox.urls")),
     path("verwaltung/postausgang/", include("amtsweg.postbox.staff_urls")),
     path("verwaltung/touren/", include("amtsweg.assisted.staff_urls")),
+    path("verwaltung/vorgaenge/", include("amtsweg.backoffice.urls")),
     path("verwaltung/buergerkoffer/", include("amtsweg.koffer.staff_urls")),
     path("koffer/", include("amtsweg.koffer.urls")),
     path("verwaltung/", include("amtsweg.kiosk.staff_urls")),

@@ -616,3 +616,12 @@ def reply(message: Message, *, user, text: str) -> Message:
 def deliveries_for_reference(reference: str):
     """Deliveries made for an opaque reference (e.g. a case), newest first: channel, rule, dates."""
     return Delivery.objects.filter(reference=reference).select_related("document").order_by("-created_at")
+
+
+def messages_for_reference(reference: str, authority=None):
+    """Plain messages (e.g. follow-up questions and the citizen's replies) sent for an opaque reference,
+    optionally only those of one authority; oldest first."""
+    queryset = Message.objects.filter(reference=reference)
+    if authority is not None:
+        queryset = queryset.filter(authority=authority)
+    return queryset.order_by("created_at")
