@@ -204,3 +204,19 @@ def test_demo_loader_registers_a_terminal(world):
     terminal, reason = resolve(DEMO_TOKEN)
     assert terminal is not None
     assert reason == ""
+
+
+def test_records_the_authority_the_operator_files_for(world, operator):
+    from amtsweg.accounts.models import StaffMembership
+
+    StaffMembership.objects.create(user=operator, authority=world.stadt, assisted_operator=True)
+    case, _created = _file(operator, authority=world.stadt)
+    assert case.assisted_filing.operator_authority == world.stadt
+
+
+def test_refuses_filing_for_an_authority_the_operator_does_not_belong_to(world, operator):
+    before = Case.objects.count()
+    with pytest.raises(cases.AccessDenied):
+        _file(operator, authority=world.stadt)
+    assert Case.objects.count() == before
+    assert not AssistedFiling.objects.exists()

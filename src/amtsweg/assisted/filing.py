@@ -166,6 +166,7 @@ def file_for_citizen(
     idempotency_key,
     files: Iterable = (),
     site: Site | None = None,
+    authority=None,
 ) -> tuple[Case, bool]:
     """File an application for a citizen. Returns (case, created). Raises FilingError (or the engine's
     CaseError / UploadRefused) with a German message; on any refusal nothing is stored.
@@ -173,7 +174,9 @@ def file_for_citizen(
     values: the application in the engine's JSON form (as a draft stores it: dates ISO, booleans true/false).
     files: pairs (field_name, uploaded_file) for file fields (objects with .name, .size and .read(), such as
         Django's UploadedFile or SimpleUploadedFile); checked and encrypted like portal uploads.
-    site: the Bürgerterminal (optional; recorded)."""
+    site: the Bürgerterminal (optional; recorded).
+    authority: the authority on whose behalf the operator files (default: the site's, else the operator's
+        first); a Bürgerkoffer device passes the authority it is registered for."""
     try:
         key = uuid.UUID(str(idempotency_key))
     except (TypeError, ValueError):
@@ -200,7 +203,9 @@ def file_for_citizen(
         raise cases.AccessDenied(_("Für die assistierte Antragstellung fehlt Ihnen die nötige Rolle."))
     if site is not None and site.authority_id not in {a.pk for a in own}:
         raise cases.AccessDenied(_("Dieser Standort gehört nicht zu Ihrer Behörde."))
-    operator_authority = site.authority if site is not None else own[0]
+    if authority is not None and authority.pk not in {a.pk for a in own}:
+        raise cases.AccessDenied(_("Sie können nicht für diese Behörde Anträge aufnehmen."))
+    operator_authority = site.authority if site is not None else (authority or own[0])
     if citizen_user is not None and (
         not citizen_user.is_active or getattr(citizen_user, "deleted_at", None) is not None
     ):

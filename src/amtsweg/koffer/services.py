@@ -364,6 +364,7 @@ def _file(device, procedure, values, payload, key, signature):
         signature_png=signature,
         channel=CHANNEL,
         idempotency_key=key,
+        authority=device.authority,
     )
 
 
