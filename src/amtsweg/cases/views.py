@@ -214,6 +214,7 @@ def step(request, draft_id, index):
             "candidates": candidates,
             "place_key": services.PLACE_CHOICE_KEY,
             "is_last": index + 1 == len(procedure.steps),
+            "step_template": getattr(procedure, "step_templates", {}).get(current.key, ""),
         },
         status=status,
     )

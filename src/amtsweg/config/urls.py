@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("amtsweg.cases.urls")),
     path("", include("amtsweg.exchange.urls")),
     path("", include("amtsweg.procedures.gewerbe.urls")),
+    path("", include("amtsweg.procedures.bohrung.urls")),
     path("", include("amtsweg.accounts.urls")),
     path("", include("amtsweg.sandbox_eid.urls")),
     path("", include("amtsweg.core.urls")),
