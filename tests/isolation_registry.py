@@ -108,3 +108,19 @@ for _name in ("kfz:vehicle", "kfz:details", "kfz:review", "kfz:submit", "kfz:res
     citizen(_name, make=kfz_iso.dialogue_of)
 citizen("kfz:aborted", make=kfz_iso.dialogue_of)
 citizen("kfz:abort", make=kfz_iso.dialogue_of, method="post", unchanged=kfz_iso.still_open)
+
+
+# --- Bohranzeige (amtsweg.procedures.bohrung); the staff case pages (UUID) are covered in tests/bohrung/test_views.py
+# ---------------------------------------------------------------------------------------------------------
+from bohrung import isolation as bohrung_iso  # noqa: E402
+
+citizen("bohrung:status", make=bohrung_iso.case_of)
+citizen("bohrung:results", make=bohrung_iso.case_of)
+for _name in (
+    "bohrung:worklist",
+    "bohrung:register",
+    "bohrung:register_geojson",
+    "bohrung:register_csv",
+    "bohrung:overdue",
+):
+    staff_page(_name, make=bohrung_iso.case_number_at)
