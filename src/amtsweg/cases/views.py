@@ -268,8 +268,10 @@ def _review_context(request, draft, procedure, values, errors=None):
         except FeeError as exc:
             problem = str(exc)
     sections = []
+    derived = procedure.derived_rows(values)
     for i, one in enumerate(procedure.steps):
         rows = [(item.label, display_value(item, values.get(item.name)), item.name) for item in one.fields]
+        rows += [(label, value, "") for key, label, value in derived if key == one.key]
         sections.append(
             {
                 "index": i,

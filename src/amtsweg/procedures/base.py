@@ -303,6 +303,11 @@ class Procedure:
         the engine."""
         return []
 
+    def derived_rows(self, data: Mapping) -> list[tuple[str, str, str]]:
+        """(step key, label, value) rows the platform derives from the input (e.g. the district of a point),
+        shown on the review page under that step. Must not raise for incomplete data."""
+        return []
+
     def submitted(self, case, data: Mapping) -> None:
         """Inside the submission transaction, after numbers are drawn: the procedure's own records (e.g. a
         register entry without personal data). An exception rolls the whole submission back."""

@@ -357,29 +357,36 @@ class Bohranzeige(Procedure):
             "begruendung": "",
         }
 
+    def derived_rows(self, data: Mapping) -> list[tuple[str, str, str]]:
+        """Canonical position, municipality, district, cavity area and the receiving authorities."""
+        try:
+            location = self.location(data)
+        except geo.LocationError:
+            return []
+        position = f"E {location.easting:,.1f} m, N {location.northing:,.1f} m".replace(",", "\u202f")
+        rows = [
+            ("lage", str(_("Lage in ETRS89/UTM 33N (EPSG:25833)")), position),
+            ("lage", str(_("Gemeinde und Kreis (ermittelt)")), f"{location.municipality}, {location.district_name}"),
+        ]
+        if location.cavity_area:
+            rows.append(("lage", str(_("Hohlraumgebiet")), location.cavity_area))
+        try:
+            from amtsweg.directory.services import authority_for_district, state_authority
+
+            names = [f"{state_authority('lfulg').name} ({GEOLOGY})"]
+            water = authority_for_district(location.district_ags)
+            if water is not None:
+                names.append(f"{water.name} ({WATER})")
+            if self.needs_mining(data, location):
+                names.append(f"{state_authority('oberbergamt').name} ({MINING})")
+            rows.append(("lage", str(_("Die Anzeige geht an")), "; ".join(names)))
+        except AttributeError:
+            pass
+        return rows
+
     def summary(self, data: Mapping, fields=None) -> list[tuple[str, str, str]]:
         rows = super().summary(data, fields)
         if fields is not None and "koord_ost" not in fields:
             return rows
-        try:
-            location = self.location(data)
-        except geo.LocationError:
-            return rows
-        title = str(_("Lage"))
-        rows.append(
-            (
-                title,
-                str(_("Lage in ETRS89/UTM 33N (EPSG:25833)")),
-                f"E {location.easting:,.1f} m, N {location.northing:,.1f} m".replace(",", "\u202f"),
-            )
-        )
-        rows.append(
-            (
-                title,
-                str(_("Gemeinde und Kreis (ermittelt)")),
-                f"{location.municipality}, {location.district_name}",
-            )
-        )
-        if location.cavity_area:
-            rows.append((title, str(_("Hohlraumgebiet")), location.cavity_area))
-        return rows  # fmt: skip
+        titles = {step.key: str(step.title) for step in self.steps}
+        return rows + [(titles[key], label, value) for key, label, value in self.derived_rows(data)]
