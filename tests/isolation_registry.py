@@ -110,7 +110,8 @@ citizen("kfz:aborted", make=kfz_iso.dialogue_of)
 citizen("kfz:abort", make=kfz_iso.dialogue_of, method="post", unchanged=kfz_iso.still_open)
 
 
-# --- Bohranzeige (amtsweg.procedures.bohrung); the staff case pages (UUID) are covered in tests/bohrung/test_views.py
+# --- Bohranzeige (amtsweg.procedures.bohrung); the staff case pages (UUID) are covered in
+# tests/bohrung/test_views.py
 # ---------------------------------------------------------------------------------------------------------
 from bohrung import isolation as bohrung_iso  # noqa: E402
 

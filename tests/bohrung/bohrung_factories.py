@@ -1,4 +1,5 @@
-"""Test world of the drilling notification: the engine's fictional Mittelsachsen (tests/procedures/engine_fixtures)
+"""Test world of the drilling notification: the engine's fictional Mittelsachsen
+(tests/procedures/engine_fixtures)
 plus the catalogue service, a drilling firm organisation with a member, and the Leipzig water authority (for
 tenancy tests). Every person and firm is fictional."""
 
@@ -52,9 +53,15 @@ def make_bohrung_world(base):
     firm_user = citizen(first_name="Bert", last_name="Bohrmeister")
     OrganisationMembership.objects.create(organisation=firm, user=firm_user, role="member")
     leipzig_district = District.objects.create(
-        ags="14713", name="Leipzig", kind=District.Kind.KREISFREIE_STADT, nuts3="DED51", seat="Leipzig",
-        plate="L", lat=51.34, lon=12.37,
-    )  # fmt: skip
+        ags="14713",
+        name="Leipzig",
+        kind=District.Kind.KREISFREIE_STADT,
+        nuts3="DED51",
+        seat="Leipzig",
+        plate="L",
+        lat=51.34,
+        lon=12.37,
+    )
     leipzig = Authority.objects.create(
         key="stadt-leipzig",
         name="Stadt Leipzig",
@@ -138,11 +145,14 @@ def submit(bw, user=None, act=None, **overrides):
 
 
 def review_errors(**overrides) -> dict:
-    """{field: [messages]} of the review page for these values (field validators and the procedure's clean)."""
+    """{field: [messages]} of the review page for these values (field validators and the procedure's
+    clean)."""
     from amtsweg.cases import services
     from amtsweg.procedures import registry
 
-    stored = [{"id": "00000000-0000-0000-0000-000000000001", "name": "lageplan.pdf", "size": 1, "type": "pdf"}]
+    stored = [
+        {"id": "00000000-0000-0000-0000-000000000001", "name": "lageplan.pdf", "size": 1, "type": "pdf"}
+    ]
     problems = services.review_errors(registry.get(KEY), {**values(**overrides), "lageplan": stored})
     found = {name: msgs for errors in problems.values() for name, msgs in errors.items()}
     found.pop("lageplan", None)  # no upload in these checks

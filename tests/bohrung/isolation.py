@@ -1,4 +1,5 @@
-"""Factories for the tenant-isolation matrix (tests/isolation_registry.py): a drilling notification of a citizen,
+"""Factories for the tenant-isolation matrix (tests/isolation_registry.py): a drilling notification of a
+citizen,
 and one received by an authority. Built directly (no encryption needed for these pages)."""
 
 from __future__ import annotations
@@ -33,15 +34,30 @@ def _case(applicant, authority):
         state="follow_up_pending",
     )
     CasePart.objects.create(
-        case=case, authority=authority, number=number, label="Geologie", is_lead=True, state="follow_up_pending"
+        case=case,
+        authority=authority,
+        number=number,
+        label="Geologie",
+        is_lead=True,
+        state="follow_up_pending",
     )
     today = timezone.localdate()
     Bohrung.objects.create(
-        case=case, purpose="erdwaermesonde", depth_m=Decimal("120"), easting=Decimal("383498.18"),
-        northing=Decimal("5641335.80"), input_crs="wgs84", lat=50.9119, lon=13.3428, district_ags="14522",
-        district_name="Mittelsachsen", municipality="Freiberg", planned_start=today - dt.timedelta(days=200),
-        planned_end=today - dt.timedelta(days=190), objection_until=today - dt.timedelta(days=170),
-    )  # fmt: skip
+        case=case,
+        purpose="erdwaermesonde",
+        depth_m=Decimal("120"),
+        easting=Decimal("383498.18"),
+        northing=Decimal("5641335.80"),
+        input_crs="wgs84",
+        lat=50.9119,
+        lon=13.3428,
+        district_ags="14522",
+        district_name="Mittelsachsen",
+        municipality="Freiberg",
+        planned_start=today - dt.timedelta(days=200),
+        planned_end=today - dt.timedelta(days=190),
+        objection_until=today - dt.timedelta(days=170),
+    )
     FollowUpSubmission.objects.create(case=case, key="ergebnisse", due_on=today - dt.timedelta(days=5))
     return case
 

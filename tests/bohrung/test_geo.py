@@ -2,12 +2,17 @@
 swapped axes, district and municipality, cavity areas.
 
 Reference point: Dresden, Frauenkirche, 51°03′07″ N, 13°44′30″ E (WGS 84; Wikipedia article "Frauenkirche
-(Dresden)", coordinates template), i.e. 51.051944° N, 13.741667° E. Its ETRS89/UTM 33N and Gauß-Krüger values are
-computed here **without pyproj**: with the Krüger n-series of the transverse Mercator projection (as given in the
-Wikipedia article "Universal Transverse Mercator coordinate system", accurate to well below a millimetre inside a
-zone) on GRS 80 for UTM, and on the Bessel ellipsoid after the published seven-parameter Helmert transformation
+(Dresden)", coordinates template), i.e. 51.051944° N, 13.741667° E. Its ETRS89/UTM 33N and Gauß-Krüger
+values are
+computed here **without pyproj**: with the Krüger n-series of the transverse Mercator projection (as given
+in the
+Wikipedia article "Universal Transverse Mercator coordinate system", accurate to well below a millimetre
+inside a
+zone) on GRS 80 for UTM, and on the Bessel ellipsoid after the published seven-parameter Helmert
+transformation
 DHDN → WGS 84 (EPSG:1777, "DHDN to WGS 84 (2)", position vector: tx 598.1 m, ty 73.7 m, tz 418.2 m, rx 0.202″,
-ry 0.045″, rz −2.455″, s 6.7 ppm) for Gauß-Krüger. Datum transformations between DHDN and ETRS89 differ by up to a
+ry 0.045″, rz −2.455″, s 6.7 ppm) for Gauß-Krüger. Datum transformations between DHDN and ETRS89 differ by
+up to a
 few metres between parameter sets, so Gauß-Krüger is compared with a 5 m tolerance, UTM with 1 cm.
 """
 

@@ -34,7 +34,8 @@ def test_deep_probe_near_freiberg_goes_to_lfulg_water_authority_and_oberbergamt(
     case = submit(bw)
     parts = parts_by_label(case)
     assert set(parts) == {"Geologie", "Wasserrecht", "Bergbau"}
-    assert parts["Geologie"].authority == world.lfulg and parts["Geologie"].is_lead
+    assert parts["Geologie"].authority == world.lfulg
+    assert parts["Geologie"].is_lead
     assert parts["Wasserrecht"].authority == world.landratsamt
     assert parts["Bergbau"].authority == world.oberbergamt
     assert {p.state for p in parts.values()} == {State.IN_REVIEW}
@@ -166,7 +167,10 @@ def test_results_layer_log_then_lfulg_closes(bohrung_world):
     assert parts_by_label(case)["Geologie"].state == State.IN_REVIEW
     opened = services.open_case(case, lfulg, "Ergebnisse prüfen")
     rows = opened["results"][0]["rows"]
-    assert [(r["von"], r["bis"], r["grundwasser"]) for r in rows] == [("0", "2.5", False), ("2.5", "120", True)]
+    assert [(r["von"], r["bis"], r["grundwasser"]) for r in rows] == [
+        ("0", "2.5", False),
+        ("2.5", "120", True),
+    ]
     services.close_part(case, lfulg)
     assert parts_by_label(case)["Geologie"].state == State.CLOSED
     with pytest.raises(cases.CaseError, match="bereits eingegangen"):
@@ -251,10 +255,12 @@ def test_short_lead_time_needs_confirmation(bohrung_world):
     later = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
     errors = review_errors(beginn=soon, ende=later)
     message = " ".join(errors["frist_bestaetigt"])
-    assert "zwei Wochen" in message and "einen Monat" in message
+    assert "zwei Wochen" in message
+    assert "einen Monat" in message
     errors = review_errors(beginn=later, ende=later)
     message = " ".join(errors["frist_bestaetigt"])
-    assert "zwei Wochen" not in message and "einen Monat" in message
+    assert "zwei Wochen" not in message
+    assert "einen Monat" in message
     assert review_errors(beginn=soon, ende=later, frist_bestaetigt=True) == {}
     case = submit(bohrung_world, beginn=soon, ende=later, frist_bestaetigt=True)
     checks = {c["key"]: c["passed"] for c in case.check_results}
@@ -277,7 +283,9 @@ def test_registry_filters_tenancy_and_exports(bohrung_world):
     assert by_district.count() == 2
     pending, _f, _e = services.registry(lfulg, {"status": "ergebnisse"})
     assert pending.count() == 2
-    _qs, _f, errors = services.registry(lfulg, {"kreis": "99999", "zweck": "x", "tiefe_von": "tief", "status": "y"})
+    _qs, _f, errors = services.registry(
+        lfulg, {"kreis": "99999", "zweck": "x", "tiefe_von": "tief", "status": "y"}
+    )
     assert len(errors) == 4
     # The Oberbergamt received only the deep drilling; Leipzig's water authority received none.
     oba, _d = world.oba_staff

@@ -44,15 +44,20 @@ def test_location_step_has_the_map_and_typed_fields(bohrung_world):
     for index in range(2):
         services.save_step_values(draft, index, {}, complete=True)
     body = client.get(reverse("cases:step", args=[draft.pk, 2])).content.decode()
-    assert "data-bohrung-pick" in body and 'name="koord_ost"' in body and 'name="koord_nord"' in body
-    assert "bohrung/map.js" in body and "<script>" not in body
+    assert "data-bohrung-pick" in body
+    assert 'name="koord_ost"' in body
+    assert 'name="koord_nord"' in body
+    assert "bohrung/map.js" in body
+    assert "<script>" not in body
 
 
 def test_status_and_results_pages_for_the_firm_only(bohrung_world):
     case = submit(bohrung_world)
     client = firm_client(bohrung_world)
     body = client.get(reverse("bohrung:status", args=[case.public_id])).content.decode()
-    assert "Mittelsachsen" in body and "Oberbergamt" in body and "Einspruchsfrist bis" in body
+    assert "Mittelsachsen" in body
+    assert "Oberbergamt" in body
+    assert "Einspruchsfrist bis" in body
     # Bad layers come back with the message next to the row (422), nothing is stored.
     url = reverse("bohrung:results", args=[case.public_id])
     response = client.post(

@@ -1,6 +1,7 @@
 """Pilot 2 in a real browser: a drilling firm (organisation account) notifies a 120 m geothermal probe near
 Freiberg for a client; the LfULG, the Mittelsachsen water authority and the Oberbergamt each see it; the water
-authority adds conditions as a sealed decision; later the firm submits the layer log, the LfULG closes the case,
+authority adds conditions as a sealed decision; later the firm submits the layer log, the LfULG closes the
+case,
 and the registry map shows the drilling. All people and firms are fictional.
 """
 
@@ -108,9 +109,13 @@ def test_drilling_firm_notifies_a_deep_probe_near_freiberg(
     page.get_by_label("Anschrift der Anzeigenden").fill("Bohrweg 1, 09599 Freiberg")
     page.get_by_label("E-Mail für Rückfragen").fill("info@tiefbohr.example")
     page.get_by_label("Auftraggeberin oder Auftraggeber", exact=True).fill("Erika Musterfrau (Demo)")
-    page.get_by_label("Anschrift der Auftraggeberin oder des Auftraggebers").fill("Burgstraße 1, 09599 Freiberg")
+    page.get_by_label("Anschrift der Auftraggeberin oder des Auftraggebers").fill(
+        "Burgstraße 1, 09599 Freiberg"
+    )
     page.get_by_label("Bohrunternehmen", exact=True).fill("Tiefbohr Testfirma GmbH (Demo)")
-    page.get_by_label("Ansprechperson und Telefon des Bohrunternehmens").fill("Bert Bohrmeister, 03731 000000")
+    page.get_by_label("Ansprechperson und Telefon des Bohrunternehmens").fill(
+        "Bert Bohrmeister, 03731 000000"
+    )
     next_step(page)
     page.get_by_label("Bezeichnung der Bohrung(en)").fill("EWS 1")
     page.get_by_label("Anzahl der Bohrungen").fill("1")
@@ -123,13 +128,18 @@ def test_drilling_firm_notifies_a_deep_probe_near_freiberg(
     # The location step: a click on the offline map sets WGS 84 coordinates in Saxony ...
     picker = page.locator("[data-bohrung-pick]")
     expect(picker).to_be_visible()
-    expect(page.locator(".aw-bohrung-map path.leaflet-interactive, .aw-bohrung-map svg path").first).to_be_attached()
+    expect(
+        page.locator(".aw-bohrung-map path.leaflet-interactive, .aw-bohrung-map svg path").first
+    ).to_be_attached()
     assert_accessible(page)
     picker.locator("[data-map]").click()
-    expect(page.get_by_role("group", name="Koordinatensystem").get_by_label(re.compile("^WGS 84"))).to_be_checked()
+    expect(
+        page.get_by_role("group", name="Koordinatensystem").get_by_label(re.compile("^WGS 84"))
+    ).to_be_checked()
     lat = float(page.get_by_label("Hochwert (Nord) oder geografische Breite").input_value())
     lon = float(page.get_by_label("Rechtswert (Ost) oder geografische Länge").input_value())
-    assert 50.1 < lat < 51.7 and 11.8 < lon < 15.1
+    assert 50.1 < lat < 51.7
+    assert 11.8 < lon < 15.1
     expect(picker.locator("[data-announce]")).to_contain_text("Bohrpunkt gesetzt")
     # ... and the firm then types the exact point from its site plan (Freiberg, Obermarkt) in UTM.
     page.get_by_role("group", name="Koordinatensystem").get_by_label(re.compile("UTM Zone 33N")).check()
@@ -142,7 +152,9 @@ def test_drilling_firm_notifies_a_deep_probe_near_freiberg(
     page.get_by_label("Erwartete Schichtenfolge").fill("0–2 m Lehm, darunter Gneis")
     next_step(page)
     page.get_by_role("group", name="Wird Grundwasser erwartet?").get_by_label("ja").check()
-    page.get_by_role("group", name="Liegt der Bohrort in einem Wasserschutzgebiet?").get_by_label("nein").check()
+    page.get_by_role("group", name="Liegt der Bohrort in einem Wasserschutzgebiet?").get_by_label(
+        "nein"
+    ).check()
     page.get_by_label("Erdwärmesonde: Heizleistung der Wärmepumpe (kW)").fill("9")
     page.get_by_label("Erdwärmesonde: Wärmeträgerflüssigkeit").fill("Wasser-Glykol")
     next_step(page)
@@ -162,7 +174,11 @@ def test_drilling_firm_notifies_a_deep_probe_near_freiberg(
     run_worker()
 
     # --- LfULG, the Mittelsachsen water authority and the Oberbergamt each see it --------------------------
-    for staff, label in ((world.lfulg_staff, "Geologie"), (world.lra_staff, "Wasserrecht"), (world.oba_staff, "Bergbau")):
+    for staff, label in (
+        (world.lfulg_staff, "Geologie"),
+        (world.lra_staff, "Wasserrecht"),
+        (world.oba_staff, "Bergbau"),
+    ):
         as_staff(page, staff, live_server)
         page.goto("/verwaltung/bohrung/")
         row = page.locator("tr", has_text=label)

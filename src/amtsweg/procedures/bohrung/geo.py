@@ -1,15 +1,21 @@
-"""Where a drilling lies: coordinate input in four reference systems, the Saxony check, district and municipality.
+"""Where a drilling lies: coordinate input in four reference systems, the Saxony check, district and
+municipality.
 
-* Input: WGS 84 (EPSG:4326, latitude/longitude in degrees), ETRS89/UTM zone 33N (EPSG:25833, the Saxon official
+* Input: WGS 84 (EPSG:4326, latitude/longitude in degrees), ETRS89/UTM zone 33N (EPSG:25833, the Saxon
+official
   system and our canonical storage), Gauß-Krüger zone 4 or 5 (DHDN, EPSG:31468/31469, legacy data). pyproj
-  (PROJ) transforms; without transformation grids installed PROJ uses its best available Helmert transformation
+  (PROJ) transforms; without transformation grids installed PROJ uses its best available Helmert
+  transformation
   for DHDN, which is good to about one to three metres: enough for a notification, said in docs/bohrung.md.
 * Saxony: the shipped outline (Natural Earth, via `regions`), with the border tolerance of `assisted.geo`.
 * District and municipality: no open district or municipality polygons were found on PyPI or npm (see
   data/README.md), so the point gets the district and municipality of the **nearest place** of the shipped
-  regions dataset (419 municipalities with GeoNames coordinates). Near a district border this can be wrong by one
-  district; the receiving water authority can pass the case on. This approximation is stated on the review page.
-* Cavity areas (old mining): a configurable list of circles (`BOHRUNG_CAVITY_AREAS_FILE`), a demo list by default.
+  regions dataset (419 municipalities with GeoNames coordinates). Near a district border this can be wrong
+  by one
+  district; the receiving water authority can pass the case on. This approximation is stated on the review
+  page.
+* Cavity areas (old mining): a configurable list of circles (`BOHRUNG_CAVITY_AREAS_FILE`), a demo list by
+default.
 """
 
 from __future__ import annotations
@@ -125,14 +131,16 @@ def _plausible(crs: str, east: float, north: float) -> str | None:
     if crs == "utm33":
         if not (100_000 <= east <= 900_000 and 5_000_000 <= north <= 6_000_000):
             return _(
-                "UTM-Koordinaten in Sachsen haben einen sechsstelligen Ostwert (etwa 280 000 bis 500 000) und "
+                "UTM-Koordinaten in Sachsen haben einen sechsstelligen Ostwert (etwa 280 000 bis 500 "
+                "000) und "
                 "einen siebenstelligen Nordwert (etwa 5 560 000 bis 5 730 000)."
             )
         return None
     zone = "4" if crs == "gk4" else "5"
     if not (1_000_000 <= east <= 9_999_999 and 5_000_000 <= north <= 6_000_000):
         return _(
-            "Gauß-Krüger-Koordinaten haben einen siebenstelligen Rechtswert, der mit der Zonenziffer beginnt, und "
+            "Gauß-Krüger-Koordinaten haben einen siebenstelligen Rechtswert, der mit der Zonenziffer "
+            "beginnt, und "
             "einen siebenstelligen Hochwert (in Sachsen etwa 5 560 000 bis 5 730 000)."
         )
     first = str(int(east))[0]
@@ -200,7 +208,8 @@ def _swapped_message(crs: str) -> str:
     if crs == "wgs84":
         return _(
             "Breite und Länge sind offenbar vertauscht: In Sachsen liegt die Breite bei etwa 50 bis 52 Grad "
-            "Nord und die Länge bei etwa 12 bis 15 Grad Ost. Bitte tragen Sie die Werte in die richtigen Felder "
+            "Nord und die Länge bei etwa 12 bis 15 Grad Ost. Bitte tragen Sie die Werte in die "
+            "richtigen Felder "
             "ein."
         )
     return _(
@@ -225,11 +234,16 @@ def places() -> tuple[dict, ...]:
     data = _regions()
     names = {d["ags"]: d["name"] for d in data["districts"]}
     return tuple(
-        {"name": p["name"], "district": p["district"], "district_name": names.get(p["district"], ""), "lat": p["lat"],
-         "lon": p["lon"]}
+        {
+            "name": p["name"],
+            "district": p["district"],
+            "district_name": names.get(p["district"], ""),
+            "lat": p["lat"],
+            "lon": p["lon"],
+        }
         for p in data["places"]
         if p.get("lat") is not None and p.get("lon") is not None
-    )  # fmt: skip
+    )
 
 
 def district_names() -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The layer log (Schichtenverzeichnis) as a structured table: depth from/to, soil or rock, groundwater.
 
-The results form posts one row per layer (`schicht-<n>-von`, `-bis`, `-beschreibung`, `-grundwasser`); the rows
+The results form posts one row per layer (`schicht-<n>-von`, `-bis`, `-beschreibung`, `-grundwasser`); the
+rows
 travel inside the engine's follow-up as JSON text in the field `schichten` (encrypted like every other value).
 """
 
@@ -105,7 +106,7 @@ def validate_json(value) -> None:
     except (TypeError, ValueError):
         raise ValidationError(
             _("Das Schichtenverzeichnis ist beschädigt. Bitte füllen Sie die Tabelle erneut aus.")
-        )
+        ) from None
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise ValidationError(
             _("Das Schichtenverzeichnis ist beschädigt. Bitte füllen Sie die Tabelle erneut aus.")
@@ -114,9 +115,14 @@ def validate_json(value) -> None:
     for index, row in enumerate(data):
         try:
             rows.append(
-                {"row": index, "von": _text(_depth(row.get("von"))), "bis": _text(_depth(row.get("bis"))),
-                 "beschreibung": str(row.get("beschreibung") or ""), "grundwasser": bool(row.get("grundwasser"))}
-            )  # fmt: skip
+                {
+                    "row": index,
+                    "von": _text(_depth(row.get("von"))),
+                    "bis": _text(_depth(row.get("bis"))),
+                    "beschreibung": str(row.get("beschreibung") or ""),
+                    "grundwasser": bool(row.get("grundwasser")),
+                }
+            )
         except ValueError:
             raise ValidationError(_("Das Schichtenverzeichnis enthält eine ungültige Tiefe.")) from None
     problems = check_rows(rows)

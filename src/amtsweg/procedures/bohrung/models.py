@@ -1,7 +1,8 @@
 """The drilling registry: one row per notified drilling, without personal data.
 
 Names, addresses, the borehole names and every water and results detail stay in the case engine's encrypted
-payloads. Here lie only the facts the LfULG's registry, map and exports need: where (EPSG:25833 canonical plus the
+payloads. Here lie only the facts the LfULG's registry, map and exports need: where (EPSG:25833 canonical
+plus the
 input system), what (purpose, depth, count), when (planned dates) and how far the case is.
 """
 

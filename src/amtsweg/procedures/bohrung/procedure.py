@@ -79,7 +79,8 @@ def lead_time_warnings(start: dt.date, today: dt.date | None = None) -> list[str
     if start < today + dt.timedelta(days=GEOLOGY_DAYS):
         warnings.append(
             _(
-                "Der Beginn liegt weniger als zwei Wochen in der Zukunft. Das LfULG muss die Anzeige mindestens "
+                "Der Beginn liegt weniger als zwei Wochen in der Zukunft. Das LfULG muss die Anzeige "
+                "mindestens "
                 "zwei Wochen vor Beginn erhalten (§ 8 GeolDG)."
             )
         )
@@ -87,7 +88,8 @@ def lead_time_warnings(start: dt.date, today: dt.date | None = None) -> list[str
         warnings.append(
             _(
                 "Der Beginn liegt weniger als einen Monat in der Zukunft. Die untere Wasserbehörde kann die "
-                "Bohrung innerhalb eines Monats nach Eingang der Anzeige untersagen oder Auflagen machen (§ 49 "
+                "Bohrung innerhalb eines Monats nach Eingang der Anzeige untersagen oder Auflagen "
+                "machen (§ 49 "
                 "WHG); bis dahin beginnen Sie auf eigenes Risiko."
             )
         )
@@ -100,9 +102,11 @@ class Bohranzeige(Procedure):
     service_key = "bohranzeige"
     title = gettext_lazy("Bohrung anzeigen (Bohranzeige)")
     intro = gettext_lazy(
-        "Mit einer Anzeige erreichen Sie alle zuständigen Stellen: den Geologischen Dienst des LfULG, die untere "
+        "Mit einer Anzeige erreichen Sie alle zuständigen Stellen: den Geologischen Dienst des "
+        "LfULG, die untere "
         "Wasserbehörde des Kreises, in dem gebohrt wird, und bei Bohrungen tiefer als 100 Meter oder in "
-        "Gebieten mit altem Bergbau das Sächsische Oberbergamt. Zeigen Sie die Bohrung mindestens einen Monat "
+        "Gebieten mit altem Bergbau das Sächsische Oberbergamt. Zeigen Sie die Bohrung mindestens "
+        "einen Monat "
         "vor Beginn an. Nach der Bohrung reichen Sie die Ergebnisse innerhalb von drei Monaten nach."
     )
     trust_level = "substanziell"
@@ -121,33 +125,69 @@ class Bohranzeige(Procedure):
             "beteiligte",
             gettext_lazy("Beteiligte"),
             (
-                Field("anzeigender_name", "text", gettext_lazy("Anzeigende Person oder Firma"), prefill="full_name"),
-                Field("anzeigender_anschrift", "text", gettext_lazy("Anschrift der Anzeigenden"),
-                      help=gettext_lazy("Straße, Hausnummer, Postleitzahl, Ort")),
+                Field(
+                    "anzeigender_name",
+                    "text",
+                    gettext_lazy("Anzeigende Person oder Firma"),
+                    prefill="full_name",
+                ),
+                Field(
+                    "anzeigender_anschrift",
+                    "text",
+                    gettext_lazy("Anschrift der Anzeigenden"),
+                    help=gettext_lazy("Straße, Hausnummer, Postleitzahl, Ort"),
+                ),
                 Field("anzeigender_email", "email", gettext_lazy("E-Mail für Rückfragen"), prefill="email"),
-                Field("auftraggeber_name", "text", gettext_lazy("Auftraggeberin oder Auftraggeber"),
-                      help=gettext_lazy("Für wen gebohrt wird, z. B. die Grundstückseigentümerin.")),
-                Field("auftraggeber_anschrift", "text", gettext_lazy("Anschrift der Auftraggeberin oder des Auftraggebers")),
+                Field(
+                    "auftraggeber_name",
+                    "text",
+                    gettext_lazy("Auftraggeberin oder Auftraggeber"),
+                    help=gettext_lazy("Für wen gebohrt wird, z. B. die Grundstückseigentümerin."),
+                ),
+                Field(
+                    "auftraggeber_anschrift",
+                    "text",
+                    gettext_lazy("Anschrift der Auftraggeberin oder des Auftraggebers"),
+                ),
                 Field("bohrfirma_name", "text", gettext_lazy("Bohrunternehmen")),
-                Field("bohrfirma_kontakt", "text", gettext_lazy("Ansprechperson und Telefon des Bohrunternehmens")),
-                Field("bohrfirma_zertifikat", "text", gettext_lazy("Zertifizierung (z. B. DVGW W 120)"), required=False),
+                Field(
+                    "bohrfirma_kontakt",
+                    "text",
+                    gettext_lazy("Ansprechperson und Telefon des Bohrunternehmens"),
+                ),
+                Field(
+                    "bohrfirma_zertifikat",
+                    "text",
+                    gettext_lazy("Zertifizierung (z. B. DVGW W 120)"),
+                    required=False,
+                ),
             ),
         ),
         Step(
             "bohrung",
             gettext_lazy("Bohrung"),
             (
-                Field("bezeichnung", "text", gettext_lazy("Bezeichnung der Bohrung(en)"),
-                      help=gettext_lazy("Zum Beispiel „EWS 1–3“. Bei mehreren Bohrungen alle Namen.")),
+                Field(
+                    "bezeichnung",
+                    "text",
+                    gettext_lazy("Bezeichnung der Bohrung(en)"),
+                    help=gettext_lazy("Zum Beispiel „EWS 1–3“. Bei mehreren Bohrungen alle Namen."),
+                ),
                 Field("anzahl", "integer", gettext_lazy("Anzahl der Bohrungen"), min_value=1, max_value=500),
                 Field("zweck", "choice", gettext_lazy("Zweck"), choices=PURPOSES),
                 Field("verfahren", "choice", gettext_lazy("Bohrverfahren"), choices=METHODS),
                 Field("beginn", "date", gettext_lazy("Geplanter Beginn")),
                 Field("ende", "date", gettext_lazy("Geplantes Ende")),
-                Field("frist_bestaetigt", "boolean", gettext_lazy(
-                    "Mir ist bekannt, dass der Beginn die Anzeigefristen (zwei Wochen LfULG, ein Monat "
-                    "Wasserbehörde) nicht einhält."), required=False,
-                      help=gettext_lazy("Nur nötig, wenn der Beginn weniger als einen Monat entfernt ist.")),
+                Field(
+                    "frist_bestaetigt",
+                    "boolean",
+                    gettext_lazy(
+                        "Mir ist bekannt, dass der Beginn die Anzeigefristen (zwei Wochen LfULG, ein Monat "
+                        "Wasserbehörde) nicht einhält."
+                    ),
+                    required=False,
+                    help=gettext_lazy("Nur nötig, wenn der Beginn weniger als einen Monat entfernt ist."),
+                ),
             ),
         ),
         Step(
@@ -155,18 +195,35 @@ class Bohranzeige(Procedure):
             gettext_lazy("Lage"),
             (
                 Field("koord_system", "choice", gettext_lazy("Koordinatensystem"), choices=geo.CRS_CHOICES),
-                Field("koord_ost", "text", gettext_lazy("Rechtswert (Ost) oder geografische Länge"), max_length=30,
-                      help=gettext_lazy("WGS 84: Länge in Grad, z. B. 13,3428. UTM: Ostwert, z. B. 383498.")),
-                Field("koord_nord", "text", gettext_lazy("Hochwert (Nord) oder geografische Breite"), max_length=30,
-                      help=gettext_lazy("WGS 84: Breite in Grad, z. B. 50,9119. UTM: Nordwert, z. B. 5641336.")),
+                Field(
+                    "koord_ost",
+                    "text",
+                    gettext_lazy("Rechtswert (Ost) oder geografische Länge"),
+                    max_length=30,
+                    help=gettext_lazy("WGS 84: Länge in Grad, z. B. 13,3428. UTM: Ostwert, z. B. 383498."),
+                ),
+                Field(
+                    "koord_nord",
+                    "text",
+                    gettext_lazy("Hochwert (Nord) oder geografische Breite"),
+                    max_length=30,
+                    help=gettext_lazy("WGS 84: Breite in Grad, z. B. 50,9119. UTM: Nordwert, z. B. 5641336."),
+                ),
                 Field("gemarkung", "text", gettext_lazy("Gemarkung"), required=False, max_length=100),
                 Field("flurstueck", "text", gettext_lazy("Flurstück"), required=False, max_length=60),
                 Field("standort_adresse", "text", gettext_lazy("Anschrift des Bohrorts"), required=False),
-                Field("ansatzhoehe", "decimal", gettext_lazy("Ansatzhöhe (m über NHN)"), min_value=0,
-                      max_value=1300, help=gettext_lazy("Höhe des Bohransatzpunkts, in Sachsen etwa 70 bis 1215 m.")),
+                Field(
+                    "ansatzhoehe",
+                    "decimal",
+                    gettext_lazy("Ansatzhöhe (m über NHN)"),
+                    min_value=0,
+                    max_value=1300,
+                    help=gettext_lazy("Höhe des Bohransatzpunkts, in Sachsen etwa 70 bis 1215 m."),
+                ),
             ),
             help=gettext_lazy(
-                "Klicken Sie in die Karte oder tippen Sie die Koordinaten ein. amtsweg rechnet sie in ETRS89/UTM "
+                "Klicken Sie in die Karte oder tippen Sie die Koordinaten ein. amtsweg rechnet sie "
+                "in ETRS89/UTM "
                 "33N um und ermittelt Gemeinde und Kreis."
             ),
         ),
@@ -174,32 +231,84 @@ class Bohranzeige(Procedure):
             "technik",
             gettext_lazy("Bohrpfad und Geologie"),
             (
-                Field("verlauf", "choice", gettext_lazy("Bohrpfad"),
-                      choices=(("senkrecht", gettext_lazy("senkrecht")), ("schraeg", gettext_lazy("schräg")))),
-                Field("azimut", "decimal", gettext_lazy("Azimut (Grad, nur schräg)"), required=False,
-                      min_value=0, max_value=359.99),
-                Field("neigung", "decimal", gettext_lazy("Neigung gegen die Horizontale (Grad, nur schräg)"),
-                      required=False, min_value=0, max_value=90),
-                Field("endtiefe", "decimal", gettext_lazy("Geplante Endtiefe (m unter Ansatzpunkt)"),
-                      min_value=0.1, max_value=10000),
-                Field("schichtenprognose", "textarea", gettext_lazy("Erwartete Schichtenfolge"), max_length=5000),
-                Field("kerne_lagerung", "text", gettext_lazy("Lagerort und -dauer von Kernen und Proben"),
-                      required=False),
+                Field(
+                    "verlauf",
+                    "choice",
+                    gettext_lazy("Bohrpfad"),
+                    choices=(("senkrecht", gettext_lazy("senkrecht")), ("schraeg", gettext_lazy("schräg"))),
+                ),
+                Field(
+                    "azimut",
+                    "decimal",
+                    gettext_lazy("Azimut (Grad, nur schräg)"),
+                    required=False,
+                    min_value=0,
+                    max_value=359.99,
+                ),
+                Field(
+                    "neigung",
+                    "decimal",
+                    gettext_lazy("Neigung gegen die Horizontale (Grad, nur schräg)"),
+                    required=False,
+                    min_value=0,
+                    max_value=90,
+                ),
+                Field(
+                    "endtiefe",
+                    "decimal",
+                    gettext_lazy("Geplante Endtiefe (m unter Ansatzpunkt)"),
+                    min_value=0.1,
+                    max_value=10000,
+                ),
+                Field(
+                    "schichtenprognose", "textarea", gettext_lazy("Erwartete Schichtenfolge"), max_length=5000
+                ),
+                Field(
+                    "kerne_lagerung",
+                    "text",
+                    gettext_lazy("Lagerort und -dauer von Kernen und Proben"),
+                    required=False,
+                ),
             ),
         ),
         Step(
             "wasser",
             gettext_lazy("Grundwasser"),
             (
-                Field("grundwasser", "choice", gettext_lazy("Wird Grundwasser erwartet?"), choices=YES_NO_UNKNOWN),
-                Field("schutzgebiet", "choice", gettext_lazy("Liegt der Bohrort in einem Wasserschutzgebiet?"),
-                      choices=YES_NO_UNKNOWN),
-                Field("entnahme", "decimal", gettext_lazy("Geplante Grundwasserentnahme (m³ pro Jahr)"),
-                      required=False, min_value=0, max_value=10_000_000),
-                Field("ews_leistung", "decimal", gettext_lazy("Erdwärmesonde: Heizleistung der Wärmepumpe (kW)"),
-                      required=False, min_value=0, max_value=10000),
-                Field("ews_fluid", "text", gettext_lazy("Erdwärmesonde: Wärmeträgerflüssigkeit"), required=False),
-                Field("ews_verfuellung", "text", gettext_lazy("Erdwärmesonde: Verfüllmaterial"), required=False),
+                Field(
+                    "grundwasser",
+                    "choice",
+                    gettext_lazy("Wird Grundwasser erwartet?"),
+                    choices=YES_NO_UNKNOWN,
+                ),
+                Field(
+                    "schutzgebiet",
+                    "choice",
+                    gettext_lazy("Liegt der Bohrort in einem Wasserschutzgebiet?"),
+                    choices=YES_NO_UNKNOWN,
+                ),
+                Field(
+                    "entnahme",
+                    "decimal",
+                    gettext_lazy("Geplante Grundwasserentnahme (m³ pro Jahr)"),
+                    required=False,
+                    min_value=0,
+                    max_value=10_000_000,
+                ),
+                Field(
+                    "ews_leistung",
+                    "decimal",
+                    gettext_lazy("Erdwärmesonde: Heizleistung der Wärmepumpe (kW)"),
+                    required=False,
+                    min_value=0,
+                    max_value=10000,
+                ),
+                Field(
+                    "ews_fluid", "text", gettext_lazy("Erdwärmesonde: Wärmeträgerflüssigkeit"), required=False
+                ),
+                Field(
+                    "ews_verfuellung", "text", gettext_lazy("Erdwärmesonde: Verfüllmaterial"), required=False
+                ),
             ),
         ),
         Step(
@@ -207,11 +316,16 @@ class Bohranzeige(Procedure):
             gettext_lazy("Anlagen"),
             (
                 Field("lageplan", "file", gettext_lazy("Lageplan"), upload=DOCS),
-                Field("ausbauplan", "file", gettext_lazy("Ausbauzeichnung oder Bohrprofil"), upload=DOCS,
-                      required=False),
+                Field(
+                    "ausbauplan",
+                    "file",
+                    gettext_lazy("Ausbauzeichnung oder Bohrprofil"),
+                    upload=DOCS,
+                    required=False,
+                ),
             ),
         ),
-    )  # fmt: skip
+    )
     follow_ups = (
         FollowUp(
             "ergebnisse",
@@ -221,13 +335,29 @@ class Bohranzeige(Procedure):
                     "ergebnisse",
                     gettext_lazy("Ergebnisse"),
                     (
-                        Field("ist_endtiefe", "decimal", gettext_lazy("Erreichte Endtiefe (m)"), min_value=0.1,
-                              max_value=10000),
-                        Field("schichten", "textarea", gettext_lazy("Schichtenverzeichnis"), max_length=60000,
-                              required=False, validators=(layers.validate_json,)),
+                        Field(
+                            "ist_endtiefe",
+                            "decimal",
+                            gettext_lazy("Erreichte Endtiefe (m)"),
+                            min_value=0.1,
+                            max_value=10000,
+                        ),
+                        Field(
+                            "schichten",
+                            "textarea",
+                            gettext_lazy("Schichtenverzeichnis"),
+                            max_length=60000,
+                            required=False,
+                            validators=(layers.validate_json,),
+                        ),
                         Field("ausbau", "textarea", gettext_lazy("Ausbau und Verfüllung"), max_length=5000),
-                        Field("ergebnis_dateien", "file", gettext_lazy("Dokumente (Schichtenverzeichnis, "
-                              "Bohrprotokoll)"), upload=DOCS, required=False),
+                        Field(
+                            "ergebnis_dateien",
+                            "file",
+                            gettext_lazy("Dokumente (Schichtenverzeichnis, Bohrprotokoll)"),
+                            upload=DOCS,
+                            required=False,
+                        ),
                     ),
                 ),
             ),
@@ -235,7 +365,7 @@ class Bohranzeige(Procedure):
             anchor_field="ende",
             remind_days_before=14,
         ),
-    )  # fmt: skip
+    )
 
     def clean(self, data: Mapping) -> None:
         errors: dict[str, str] = {}
@@ -263,7 +393,8 @@ class Bohranzeige(Procedure):
                 )
             if dip is None or not 0 < dip < 90:
                 errors["neigung"] = _(
-                    "Bei einer schrägen Bohrung liegt die Neigung zwischen 0 und 90 Grad (90 Grad wäre senkrecht)."
+                    "Bei einer schrägen Bohrung liegt die Neigung zwischen 0 und 90 Grad (90 Grad "
+                    "wäre senkrecht)."
                 )
         depth = _float(data.get("endtiefe"))
         if depth is not None and data.get("zweck") == "baugrund" and depth > 300:
@@ -302,9 +433,13 @@ class Bohranzeige(Procedure):
         water = authority_for_district(location.district_ags)
         if water is None:
             raise CaseError(
-                _("Für den Kreis %(name)s ist keine untere Wasserbehörde eingerichtet. Bitte wenden Sie sich an "
-                  "das LfULG.") % {"name": location.district_name}
-            )  # fmt: skip
+                _(
+                    "Für den Kreis %(name)s ist keine untere Wasserbehörde eingerichtet. Bitte "
+                    "wenden Sie sich an "
+                    "das LfULG."
+                )
+                % {"name": location.district_name}
+            )
         lfulg = state_authority("lfulg") or lead
         routes = [Route(lfulg, label=GEOLOGY, lead=True, processing_days=10)]
         if water.pk != lfulg.pk:
@@ -324,14 +459,23 @@ class Bohranzeige(Procedure):
         location = self.location(data)
         depth = _float(data.get("endtiefe")) or 0
         return [
-            CheckResult("frist_geologie", bool(start and start >= submitted + dt.timedelta(days=GEOLOGY_DAYS)),
-                        _("Anzeige mindestens zwei Wochen vor Beginn (§ 8 GeolDG).")),
-            CheckResult("frist_wasser", bool(start and start >= add_month(submitted)),
-                        _("Anzeige mindestens einen Monat vor Beginn (§ 49 WHG).")),
-            CheckResult("bergbau", not self.needs_mining(data, location),
-                        _("Tiefe %(depth)s m; Hohlraumgebiet: %(area)s.")
-                        % {"depth": f"{depth:g}", "area": location.cavity_area or _("nein")}),
-        ]  # fmt: skip
+            CheckResult(
+                "frist_geologie",
+                bool(start and start >= submitted + dt.timedelta(days=GEOLOGY_DAYS)),
+                _("Anzeige mindestens zwei Wochen vor Beginn (§ 8 GeolDG)."),
+            ),
+            CheckResult(
+                "frist_wasser",
+                bool(start and start >= add_month(submitted)),
+                _("Anzeige mindestens einen Monat vor Beginn (§ 49 WHG)."),
+            ),
+            CheckResult(
+                "bergbau",
+                not self.needs_mining(data, location),
+                _("Tiefe %(depth)s m; Hohlraumgebiet: %(area)s.")
+                % {"depth": f"{depth:g}", "area": location.cavity_area or _("nein")},
+            ),
+        ]
 
     def deadlines(self, case, data: Mapping) -> list[Deadline]:
         today = timezone.localdate()
@@ -366,7 +510,11 @@ class Bohranzeige(Procedure):
         position = f"E {location.easting:,.1f} m, N {location.northing:,.1f} m".replace(",", "\u202f")
         rows = [
             ("lage", str(_("Lage in ETRS89/UTM 33N (EPSG:25833)")), position),
-            ("lage", str(_("Gemeinde und Kreis (ermittelt)")), f"{location.municipality}, {location.district_name}"),
+            (
+                "lage",
+                str(_("Gemeinde und Kreis (ermittelt)")),
+                f"{location.municipality}, {location.district_name}",
+            ),
         ]
         if location.cavity_area:
             rows.append(("lage", str(_("Hohlraumgebiet")), location.cavity_area))

@@ -127,7 +127,8 @@ def submit_results(case: Case, user, post, files, row_count: int):
     if not rows and not uploaded:
         errors["schichten"] = [
             _(
-                "Bitte tragen Sie das Schichtenverzeichnis in die Tabelle ein oder laden Sie es als Dokument hoch."
+                "Bitte tragen Sie das Schichtenverzeichnis in die Tabelle ein oder laden Sie es als "
+                "Dokument hoch."
             )
         ]
     if not str(post.get("ausbau", "")).strip():
@@ -177,7 +178,8 @@ DECISIONS = {
         "granted",
         gettext_lazy("Keine Einwände unter Auflagen. Die Auflagen stehen im Bescheid."),
         gettext_lazy(
-            "Gegen die angezeigte Bohrung bestehen keine Einwände, wenn die folgenden Auflagen eingehalten werden."
+            "Gegen die angezeigte Bohrung bestehen keine Einwände, wenn die folgenden Auflagen "
+            "eingehalten werden."
         ),
     ),
     "untersagung": (
@@ -240,7 +242,8 @@ def close_part(case: Case, user, note: str = ""):
         if expected is not None and expected.received_at is None:
             raise BohrungError(
                 _(
-                    "Die Ergebnisse (§ 9 GeolDG) liegen noch nicht vor. Der Vorgang kann erst danach abgeschlossen werden."
+                    "Die Ergebnisse (§ 9 GeolDG) liegen noch nicht vor. Der Vorgang kann erst danach "
+                    "abgeschlossen werden."
                 )
             )
     return cases.transition(case, State.CLOSED, user, part=part, note=note[:500])
