@@ -1,21 +1,16 @@
-"""Where a drilling lies: coordinate input in four reference systems, the Saxony check, district and
-municipality.
+"""Where a drilling lies: coordinates in four reference systems, the Saxony check, district, municipality.
 
 * Input: WGS 84 (EPSG:4326, latitude/longitude in degrees), ETRS89/UTM zone 33N (EPSG:25833, the Saxon
-official
-  system and our canonical storage), Gauß-Krüger zone 4 or 5 (DHDN, EPSG:31468/31469, legacy data). pyproj
-  (PROJ) transforms; without transformation grids installed PROJ uses its best available Helmert
-  transformation
-  for DHDN, which is good to about one to three metres: enough for a notification, said in docs/bohrung.md.
+  official system and our canonical storage), Gauß-Krüger zone 4 or 5 (DHDN, EPSG:31468/31469, legacy
+  data). pyproj (PROJ) transforms; without grids installed PROJ uses the Helmert transformation DHDN → WGS 84
+  (EPSG:1777), good to one to three metres against the official BeTA2007 grid: enough here.
 * Saxony: the shipped outline (Natural Earth, via `regions`), with the border tolerance of `assisted.geo`.
 * District and municipality: no open district or municipality polygons were found on PyPI or npm (see
   data/README.md), so the point gets the district and municipality of the **nearest place** of the shipped
-  regions dataset (419 municipalities with GeoNames coordinates). Near a district border this can be wrong
-  by one
-  district; the receiving water authority can pass the case on. This approximation is stated on the review
-  page.
+  regions dataset (419 municipalities with GeoNames coordinates). Near a district border this can name the
+  neighbouring district; the review page shows the result and the receiving authorities before submission.
 * Cavity areas (old mining): a configurable list of circles (`BOHRUNG_CAVITY_AREAS_FILE`), a demo list by
-default.
+  default.
 """
 
 from __future__ import annotations
