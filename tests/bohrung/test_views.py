@@ -54,6 +54,8 @@ def test_location_step_has_the_map_and_typed_fields(bohrung_world):
 def test_status_and_results_pages_for_the_firm_only(bohrung_world):
     case = submit(bohrung_world)
     client = firm_client(bohrung_world)
+    detail = client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
+    assert reverse("bohrung:status", args=[case.public_id]) in detail
     body = client.get(reverse("bohrung:status", args=[case.public_id])).content.decode()
     assert "Mittelsachsen" in body
     assert "Oberbergamt" in body

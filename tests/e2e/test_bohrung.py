@@ -210,7 +210,8 @@ def test_drilling_firm_notifies_a_deep_probe_near_freiberg(
 
     # --- the firm sees the status per authority and later submits the layer log ----------------------------
     as_firm(page, bw, live_server)
-    page.goto(f"/bohranzeige/vorgang/{case.public_id}/")
+    page.goto(f"/meine-antraege/{case.public_id}/")
+    page.get_by_role("link", name="Stand bei jeder beteiligten Behörde und Ergebnisse der Bohrung").click()
     status = page.get_by_test_id("status-je-behoerde")
     expect(status).to_contain_text("Keine Einwände unter Auflagen")
     expect(status).to_contain_text("Oberbergamt")

@@ -408,6 +408,7 @@ def detail(request, public_id):
             "withdrawable": services.withdrawable(case),
             "has_copy": Draft.objects.for_citizen(request.user).filter(case=case).exists(),
             "states": states.State,
+            "procedure_links": procedure.case_links(case) if procedure else [],
         },
     )
 

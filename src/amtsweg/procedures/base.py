@@ -308,6 +308,10 @@ class Procedure:
         shown on the review page under that step. Must not raise for incomplete data."""
         return []
 
+    def case_links(self, case) -> list[tuple[str, str]]:
+        """(label, URL) links the applicant's case page shows, e.g. to the procedure's own status page."""
+        return []
+
     def submitted(self, case, data: Mapping) -> None:
         """Inside the submission transaction, after numbers are drawn: the procedure's own records (e.g. a
         register entry without personal data). An exception rolls the whole submission back."""

@@ -487,6 +487,16 @@ class Bohranzeige(Procedure):
             rows.append(Deadline("start", str(_("Geplanter Beginn der Bohrung")), start))
         return rows
 
+    def case_links(self, case) -> list[tuple[str, str]]:
+        from django.urls import reverse
+
+        return [
+            (
+                str(_("Stand bei jeder beteiligten Behörde und Ergebnisse der Bohrung")),
+                reverse("bohrung:status", args=[case.public_id]),
+            )
+        ]
+
     def submitted(self, case, data: Mapping) -> None:
         """Inside the submission transaction: the registry entry (no personal data)."""
         from amtsweg.procedures.bohrung import services
