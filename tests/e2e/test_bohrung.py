@@ -88,6 +88,8 @@ def as_staff(page, staff, live_server):
 
 
 def next_step(page):
+    # Let the inline field checks (htmx posts on change) finish before the step is posted.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Weiter", exact=True).click()
 
 
