@@ -175,3 +175,19 @@ from backoffice import isolation as bo_iso  # noqa: E402
 
 staff_page("backoffice:worklist", make=bo_iso.case_number_at, role="case_worker")
 staff_page("backoffice:approvals", make=bo_iso.draft_awaiting_approval_at, role="approver")
+
+# --- Bohranzeige (amtsweg.procedures.bohrung); the staff case pages (UUID) are covered in
+# tests/bohrung/test_views.py
+# ---------------------------------------------------------------------------------------------------------
+from bohrung import isolation as bohrung_iso  # noqa: E402
+
+citizen("bohrung:status", make=bohrung_iso.case_of)
+citizen("bohrung:results", make=bohrung_iso.case_of)
+for _name in (
+    "bohrung:worklist",
+    "bohrung:register",
+    "bohrung:register_geojson",
+    "bohrung:register_csv",
+    "bohrung:overdue",
+):
+    staff_page(_name, make=bohrung_iso.case_number_at)

@@ -222,7 +222,8 @@ def to_json(item: Field, value):
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # format "f": Decimal("400").normalize() would print as "4E+2"
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     if isinstance(value, (list, tuple)):
         return list(value)
     return value

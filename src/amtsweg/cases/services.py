@@ -616,6 +616,7 @@ def _create_case(
     for part in parts:
         part.number = case.number if part.is_lead else next_number(part.authority)
         part.save(update_fields=["number"])
+    procedure.submitted(case, prepared.values)
     audit.append(
         "submitted",
         case=case,

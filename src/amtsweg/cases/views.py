@@ -214,6 +214,7 @@ def step(request, draft_id, index):
             "candidates": candidates,
             "place_key": services.PLACE_CHOICE_KEY,
             "is_last": index + 1 == len(procedure.steps),
+            "step_template": getattr(procedure, "step_templates", {}).get(current.key, ""),
         },
         status=status,
     )
@@ -267,8 +268,10 @@ def _review_context(request, draft, procedure, values, errors=None):
         except FeeError as exc:
             problem = str(exc)
     sections = []
+    derived = procedure.derived_rows(values)
     for i, one in enumerate(procedure.steps):
         rows = [(item.label, display_value(item, values.get(item.name)), item.name) for item in one.fields]
+        rows += [(label, value, "") for key, label, value in derived if key == one.key]
         sections.append(
             {
                 "index": i,
@@ -405,6 +408,7 @@ def detail(request, public_id):
             "withdrawable": services.withdrawable(case),
             "has_copy": Draft.objects.for_citizen(request.user).filter(case=case).exists(),
             "states": states.State,
+            "procedure_links": procedure.case_links(case) if procedure else [],
         },
     )
 

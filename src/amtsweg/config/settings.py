@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "amtsweg.procedures",
     "amtsweg.procedures.kfz",
     "amtsweg.procedures.gewerbe",
+    "amtsweg.procedures.bohrung",
     "amtsweg.vehicle_register",
     "amtsweg.administration",
     "amtsweg.reporting",
@@ -322,6 +323,12 @@ GEWERBE_START_MAX_PAST_DAYS = env.env_int("AMTSWEG_GEWERBE_MAX_PAST_DAYS", 92)
 GEWERBE_START_MAX_FUTURE_DAYS = env.env_int("AMTSWEG_GEWERBE_MAX_FUTURE_DAYS", 365)
 # Transmission logs of § 14 Abs. 8 GewO messages are deleted this many days after delivery (§ 14 Abs. 10-11).
 GEWERBE_LOG_RETENTION_DAYS = env.env_int("AMTSWEG_GEWERBE_LOG_RETENTION_DAYS", 183)
+
+# --- Drilling notification (amtsweg.procedures.bohrung) ----------------------
+# JSON file with the cavity areas (old mining) that bring in the Oberbergamt: {"areas": [{"name", "lat", "lon",
+# "radius_m"}]}. Empty: the shipped DEMO list (procedures/bohrung/data/hohlraumgebiete.json), not official data.
+# The maps use AMTSWEG_TILE_URL (above) for tiles; without it they show only the shipped offline base layer.
+BOHRUNG_CAVITY_AREAS_FILE = os.environ.get("AMTSWEG_BOHRUNG_CAVITY_AREAS_FILE", "")
 
 # --- Bürgerterminal and Bürgerkoffer: appointments (amtsweg.assisted) ----------
 # An unconfirmed booking holds its seat this long (the e-mail link is valid as long); then it is freed.

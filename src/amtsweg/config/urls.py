@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("amtsweg.procedures.gewerbe.urls")),
     path("", include("amtsweg.administration.urls")),
     path("", include("amtsweg.reporting.urls")),
+    path("", include("amtsweg.procedures.bohrung.urls")),
     path("", include("amtsweg.accounts.urls")),
     path("", include("amtsweg.sandbox_eid.urls")),
     path("", include("amtsweg.core.urls")),

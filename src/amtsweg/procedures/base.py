@@ -180,6 +180,8 @@ class Procedure:
     }
     receipt_template: str = "eingangsbestaetigung"
     follow_ups: tuple[FollowUp, ...] = ()
+    # Extra template included below a step's fields, by step key (e.g. a map that fills coordinate fields).
+    step_templates: Mapping[str, str] = {}
 
     # --- declaration helpers --------------------------------------------------------------------------------
 
@@ -300,6 +302,19 @@ class Procedure:
         """Extra dates to track (e.g. "planned start"); follow-ups and processing targets are added by
         the engine."""
         return []
+
+    def derived_rows(self, data: Mapping) -> list[tuple[str, str, str]]:
+        """(step key, label, value) rows the platform derives from the input (e.g. the district of a point),
+        shown on the review page under that step. Must not raise for incomplete data."""
+        return []
+
+    def case_links(self, case) -> list[tuple[str, str]]:
+        """(label, URL) links the applicant's case page shows, e.g. to the procedure's own status page."""
+        return []
+
+    def submitted(self, case, data: Mapping) -> None:
+        """Inside the submission transaction, after numbers are drawn: the procedure's own records (e.g. a
+        register entry without personal data). An exception rolls the whole submission back."""
 
     def summary(self, data: Mapping, fields=None) -> list[tuple[str, str, str]]:
         """(step title, label, display value) rows for the review page and the citizen's copy."""
