@@ -62,6 +62,10 @@ def drilling_world(live_server, settings):
 
     settings.BASE_URL = live_server.url
     settings.TILE_URL = ""  # offline: only the shipped base layer
+    from amtsweg.documents.defaults import ensure_default_templates
+
+    # Transactional tests start without the data migrations' rows (an earlier one flushed them).
+    ensure_default_templates()
     importlib.import_module("amtsweg.cases.migrations.0002_receipt_template").create(apps, None)
     return make_bohrung_world(make_world())
 
