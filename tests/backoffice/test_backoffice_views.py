@@ -450,3 +450,31 @@ def test_case_of_a_retired_procedure_stays_readable(world, worker, client):
     assert response.status_code == 200
     assert "ausser-betrieb" in response.content.decode()
     assert client.get(reverse("backoffice:worklist")).status_code == 200
+
+
+def test_counts_per_state_are_kept_briefly_per_authority_and_filter(world, worker, settings):
+    """The counts may be a few seconds old (BACKOFFICE_COUNT_CACHE_SECONDS); the rows never are, and the
+    cache is per authority set and filter ("mir" per person), never with a search term."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.BACKOFFICE_COUNT_CACHE_SECONDS = 60
+    first = submitted(world)
+    page = services.worklist_page(worker, services.Filters())
+    assert page.counts == {"in_review": 1}
+    second = submitted(world)
+    page = services.worklist_page(worker, services.Filters())
+    assert page.counts == {"in_review": 1}  # kept
+    assert {p.case_id for p in page.rows} == {first.pk, second.pk}  # rows are fresh
+    assert services.worklist_page(worker, services.Filters(assignee="niemand")).counts == {"in_review": 2}
+    searched = services.worklist_page(worker, services.Filters(search=second.number))
+    assert searched.counts == {"in_review": 1}
+    assert searched.rows[0].case_id == second.pk
+    services.assign(worker, [second.parts.get()], worker)
+    assert services.worklist_page(worker, services.Filters(assignee="mir")).counts == {"in_review": 1}
+    # Another authority's case worker never gets these counts.
+    other_user, _device = world.lra_staff
+    assert services.worklist_page(other_user, services.Filters()).counts == {}
+    settings.BACKOFFICE_COUNT_CACHE_SECONDS = 0
+    assert services.worklist_page(worker, services.Filters()).counts == {"in_review": 2}
+    cache.clear()

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
@@ -178,11 +181,16 @@ class WorklistPage:
     filters: Filters
 
 
-def _open_parts(user):
+def _authority_ids(user) -> list[int]:
+    return sorted(authorities_for(user, "case_worker").values_list("pk", flat=True))
+
+
+def _open_parts(user, authority_ids: list[int] | None = None):
     # Tenancy from the one place (accounts.tenancy.authorities_for), resolved to a list of ids first: with
     # the ids as literals PostgreSQL plans per authority and walks the partial worklist index in order
     # (with a subquery it expected a large share of all rows and scanned the whole table at 1M cases).
-    authority_ids = list(authorities_for(user, "case_worker").values_list("pk", flat=True))
+    if authority_ids is None:
+        authority_ids = _authority_ids(user)
     return (
         CasePart.objects.filter(authority_id__in=authority_ids)
         .exclude(state__in=states.TERMINAL)
@@ -233,6 +241,33 @@ def _apply(queryset, user, filters: Filters, *, with_state: bool = True):
     return queryset
 
 
+def _counts(base, user, filters: Filters, authority_ids: list[int]) -> dict:
+    """Open parts per state for the filters (without the state filter). Counting is the worklist's most
+    expensive query at many cases (all open parts of the authority, joined to their case for a procedure
+    filter), so the result is kept briefly (BACKOFFICE_COUNT_CACHE_SECONDS) per authority set and filter;
+    "mir" is per user. Never with a search term (personal data stays out of the cache)."""
+    seconds = getattr(settings, "BACKOFFICE_COUNT_CACHE_SECONDS", 0)
+    key = None
+    if seconds > 0 and not filters.search:
+        parts = [
+            ",".join(map(str, authority_ids)),
+            filters.procedure,
+            f"mir:{user.pk}" if filters.assignee == "mir" else filters.assignee,
+            filters.due,
+            filters.payment,
+            timezone.localdate().isoformat(),
+        ]
+        digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+        key = f"backoffice:counts:{digest}"
+        found = cache.get(key)
+        if found is not None:
+            return found
+    counts = {row["state"]: row["n"] for row in base.order_by().values("state").annotate(n=Count("id"))}
+    if key is not None:
+        cache.set(key, counts, seconds)
+    return counts
+
+
 def _encode_cursor(values: list) -> str:
     raw = json.dumps(values, separators=(",", ":"), default=str).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -250,10 +285,24 @@ def _decode_cursor(cursor: str, sort: str):
     return value, pk
 
 
+# The columns a worklist row shows (other fields load on access): the full rows of case, applicant, assignee
+# and authority (JSON, key material, password hashes) cost more to fetch and build than the page itself.
+_PERSON = ("first_name", "last_name", "email", "username")
+ROW_FIELDS = (
+    "id", "case_id", "authority_id", "number", "state", "assignee_id", "due_on", "created_at",
+    "case__id", "case__public_id", "case__number", "case__procedure_key", "case__applicant_id",
+    "case__organisation_id", "case__organisation__id", "case__organisation__name",
+    "case__applicant__id", *(f"case__applicant__{f}" for f in _PERSON),
+    "assignee__id", *(f"assignee__{f}" for f in _PERSON),
+    "authority__id", "authority__name",
+)  # fmt: skip
+
+
 def worklist_page(user, filters: Filters, cursor: str = "", size: int = PAGE_SIZE) -> WorklistPage:
     """One page of the worklist (keyset pagination: `cursor` is the position after the last row shown)."""
-    base = _apply(_open_parts(user), user, filters, with_state=False)
-    counts = {row["state"]: row["n"] for row in base.order_by().values("state").annotate(n=Count("id"))}
+    authority_ids = _authority_ids(user)
+    base = _apply(_open_parts(user, authority_ids), user, filters, with_state=False)
+    counts = _counts(base, user, filters, authority_ids)
     queryset = base.filter(state=filters.state) if filters.state else base
     total = sum(counts.values()) if not filters.state else counts.get(filters.state, 0)
     if filters.sort == "frist":
@@ -272,9 +321,9 @@ def worklist_page(user, filters: Filters, cursor: str = "", size: int = PAGE_SIZ
         else:
             queryset = queryset.filter(Q(created_at__lt=value) | Q(created_at=value, id__lt=pk))
     rows = list(
-        queryset.select_related(
-            "case", "case__applicant", "case__organisation", "assignee", "authority"
-        ).order_by(*order)[: size + 1]
+        queryset.select_related("case", "case__applicant", "case__organisation", "assignee", "authority")
+        .only(*ROW_FIELDS)
+        .order_by(*order)[: size + 1]
     )
     next_cursor = None
     if len(rows) > size:

@@ -741,10 +741,17 @@ def allowed_transitions(case: Case, user, part: CasePart | None = None) -> list[
     part = part or _part_for(case, user)
     kinds = _actor_kind(case, part, user)
     result = []
+    roles: dict = {}  # one query per role, not per transition
+
+    def has_role(role):
+        if role not in roles:
+            roles[role] = _staff_has_role(user, part, role)
+        return roles[role]
+
     for transition in states.transitions_from(part.state):
-        if (
-            "staff" in kinds and "staff" in transition.actors and _staff_has_role(user, part, transition.role)
-        ) or ("citizen" in kinds and "citizen" in transition.actors):
+        if ("staff" in kinds and "staff" in transition.actors and has_role(transition.role)) or (
+            "citizen" in kinds and "citizen" in transition.actors
+        ):
             result.append(transition)
     return result
 

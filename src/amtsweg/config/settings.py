@@ -308,6 +308,11 @@ CASES_FINDER_CACHE_SECONDS = env.env_int("AMTSWEG_FINDER_CACHE_SECONDS", 0 if TE
 FILE_UPLOAD_MAX_MEMORY_SIZE = 26 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 26 * 1024 * 1024
 
+# --- Back office (amtsweg.backoffice) -----------------------------------------
+# The worklist's counts per state are kept in memory this long per authority set and filter (0 = always count;
+# never with a search term). The rows themselves are always fresh.
+BACKOFFICE_COUNT_CACHE_SECONDS = env.env_int("AMTSWEG_BACKOFFICE_COUNT_CACHE_SECONDS", 0 if TESTING else 10)
+
 # --- Messages between authorities (amtsweg.exchange) -------------------------
 # Signing keys of the sending authorities (Ed25519 PEM files, 0600; AMTSWEG_EXCHANGE_KEY_PASSPHRASE encrypts them).
 EXCHANGE_KEY_DIR = Path(os.environ.get("AMTSWEG_EXCHANGE_KEY_DIR", "") or DATA_DIR / "exchange-keys")
