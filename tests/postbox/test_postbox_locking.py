@@ -11,6 +11,7 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from amtsweg.directory.models import Authority
+from amtsweg.documents.defaults import ensure_default_templates
 from amtsweg.postbox.models import Evidence
 from amtsweg.postbox.services import record_retrieval
 from postbox import postbox_factories as f
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_opening_a_document_does_not_wait_for_a_lock_on_the_authority():
     if connection.vendor != "postgresql":
         pytest.skip("row locks exist only on PostgreSQL")
+    ensure_default_templates()  # transactional tests start without the data migrations' rows
     citizen = f.user()
     delivery = f.issue_to(citizen)
     authority_locked, release = threading.Event(), threading.Event()
