@@ -75,15 +75,6 @@ def _env(database_url: str, data_dir: Path) -> dict:
     return env
 
 
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 # --- setup (runs in a subprocess with the benchmark's environment)
 # ------------------------------------------------
 
@@ -447,7 +438,9 @@ def run(applications: int, clients: int, database_url: str, port: int) -> dict:
 
     data_dir = Path(tempfile.mkdtemp(prefix="amtsweg-bench-ikfz-"))
     env = _env(database_url, data_dir)
-    _recreate_database(database_url)
+    from _pg import recreate_database
+
+    recreate_database(database_url)
     print(
         f"Datenbank {database_url} neu angelegt; "
         "Einrichtung (13 Zulassungsbehörden mit RSA-3072-Schlüsseln) …",

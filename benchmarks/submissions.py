@@ -87,15 +87,6 @@ def _env(database_url: str, data_dir: Path) -> dict:
     return env
 
 
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 SETUP = r"""
 import django, sys
 django.setup()
@@ -274,7 +265,9 @@ def _stop(server: subprocess.Popen) -> None:
 def run(clients: int, applications: int, database_url: str, port: int) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="amtsweg-bench-submissions-"))
     env = _env(database_url, data_dir)
-    _recreate_database(database_url)
+    from _pg import recreate_database
+
+    recreate_database(database_url)
     print(f"Datenbank {database_url} neu angelegt; Einrichtung (RSA-3072-Schlüssel, {clients} Sitzungen) …")
     sessions = _run_python(SETUP, env, str(clients)).split()
     server = subprocess.Popen(
